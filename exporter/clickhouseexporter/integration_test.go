@@ -1,0 +1,242 @@
+package clickhouseexporter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+
+	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
+	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+)
+
+// spanRow is one stored row of spans, every column.
+type spanRow struct {
+	OrgID              string              `ch:"OrgId"`
+	ExecutionID        string              `ch:"ExecutionId"`
+	Timestamp          time.Time           `ch:"Timestamp"`
+	TraceID            string              `ch:"TraceId"`
+	SpanID             string              `ch:"SpanId"`
+	ParentSpanID       string              `ch:"ParentSpanId"`
+	TraceState         string              `ch:"TraceState"`
+	SpanName           string              `ch:"SpanName"`
+	SpanKind           string              `ch:"SpanKind"`
+	ServiceName        string              `ch:"ServiceName"`
+	ResourceAttributes map[string]string   `ch:"ResourceAttributes"`
+	ScopeName          string              `ch:"ScopeName"`
+	ScopeVersion       string              `ch:"ScopeVersion"`
+	SpanAttributes     map[string]string   `ch:"SpanAttributes"`
+	Duration           uint64              `ch:"Duration"`
+	StatusCode         string              `ch:"StatusCode"`
+	StatusMessage      string              `ch:"StatusMessage"`
+	EventsTimestamp    []time.Time         `ch:"Events.Timestamp"`
+	EventsName         []string            `ch:"Events.Name"`
+	EventsAttributes   []map[string]string `ch:"Events.Attributes"`
+	LinksTraceID       []string            `ch:"Links.TraceId"`
+	LinksSpanID        []string            `ch:"Links.SpanId"`
+	LinksTraceState    []string            `ch:"Links.TraceState"`
+	LinksAttributes    []map[string]string `ch:"Links.Attributes"`
+}
+
+var (
+	testStart = time.Date(2026, 11, 25, 17, 19, 5, 208537123, time.UTC)
+	traceID   = pcommon.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36}
+	spanID    = pcommon.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7}
+	parentID  = pcommon.SpanID{0x79, 0x84, 0x99, 0x14, 0xbe, 0x9b, 0xc1, 0xe8}
+)
+
+func testTraces() ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "demo-app")
+	rs.Resource().Attributes().PutStr("agora.project", "demo-project")
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName("agora_tracer")
+	ss.Scope().SetVersion("1.2.3")
+	span := ss.Spans().AppendEmpty()
+	span.SetTraceID(traceID)
+	span.SetSpanID(spanID)
+	span.SetParentSpanID(parentID)
+	span.TraceState().FromRaw("vendor=x")
+	span.SetName("Think.exec")
+	span.SetKind(ptrace.SpanKindInternal)
+	span.SetStartTimestamp(pcommon.NewTimestampFromTime(testStart))
+	span.SetEndTimestamp(pcommon.NewTimestampFromTime(testStart.Add(70 * time.Millisecond)))
+	span.Attributes().PutStr("agora.node", "Think")
+	span.Attributes().PutInt("retry_count", 1)
+	span.Attributes().PutDouble("duration_ms", 70.5)
+	span.Attributes().PutBool("cached", true)
+	span.Attributes().PutEmptySlice("tags").AppendEmpty().SetStr("a")
+	span.Status().SetCode(ptrace.StatusCodeError)
+	span.Status().SetMessage("boom")
+	ev := span.Events().AppendEmpty()
+	ev.SetName("exception")
+	ev.SetTimestamp(pcommon.NewTimestampFromTime(testStart.Add(time.Millisecond)))
+	ev.Attributes().PutStr("exception.message", "boom")
+	link := span.Links().AppendEmpty()
+	link.SetTraceID(traceID)
+	link.SetSpanID(parentID)
+	link.Attributes().PutStr("why", "follows")
+	return td
+}
+
+func expectedRow() spanRow {
+	return spanRow{
+		Timestamp:          testStart,
+		TraceID:            "4bf92f3577b34da6a3ce929d0e0e4736",
+		SpanID:             "00f067aa0ba902b7",
+		ParentSpanID:       "79849914be9bc1e8",
+		TraceState:         "vendor=x",
+		SpanName:           "Think.exec",
+		SpanKind:           "Internal",
+		ServiceName:        "demo-app",
+		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project"},
+		ScopeName:          "agora_tracer",
+		ScopeVersion:       "1.2.3",
+		SpanAttributes: map[string]string{
+			"agora.node": "Think", "retry_count": "1", "duration_ms": "70.5", "cached": "true", "tags": `["a"]`,
+		},
+		Duration:         uint64(70 * time.Millisecond),
+		StatusCode:       "Error",
+		StatusMessage:    "boom",
+		EventsTimestamp:  []time.Time{testStart.Add(time.Millisecond)},
+		EventsName:       []string{"exception"},
+		EventsAttributes: []map[string]string{{"exception.message": "boom"}},
+		LinksTraceID:     []string{"4bf92f3577b34da6a3ce929d0e0e4736"},
+		LinksSpanID:      []string{"79849914be9bc1e8"},
+		LinksTraceState:  []string{""},
+		LinksAttributes:  []map[string]string{{"why": "follows"}},
+	}
+}
+
+func selectSpans(t *testing.T, conn driver.Conn, db string) []spanRow {
+	t.Helper()
+	var rows []spanRow
+	require.NoError(t, conn.Select(context.Background(), &rows, "SELECT * FROM `"+db+"`.spans ORDER BY SpanId"))
+	for i := range rows {
+		rows[i].Timestamp = rows[i].Timestamp.UTC()
+		for j := range rows[i].EventsTimestamp {
+			rows[i].EventsTimestamp[j] = rows[i].EventsTimestamp[j].UTC()
+		}
+	}
+	return rows
+}
+
+// startExporter builds the exporter through its factory, as the collector does.
+func startExporter(t *testing.T, endpoint, db string, mutate func(*Config)) (exporterTraces, error) {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint = endpoint
+	cfg.Database = db
+	if mutate != nil {
+		mutate(cfg)
+	}
+	require.NoError(t, cfg.Validate())
+	exp, err := NewFactory().CreateTraces(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	err = exp.Start(context.Background(), componenttest.NewNopHost())
+	if err != nil {
+		_ = exp.Shutdown(context.Background())
+	}
+	return exp, err
+}
+
+type exporterTraces interface {
+	Start(context.Context, component.Host) error
+	Shutdown(context.Context) error
+	ConsumeTraces(context.Context, ptrace.Traces) error
+}
+
+func TestIntegrationStoresSpans(t *testing.T) {
+	conn := chtest.Conn(t)
+	for name, endpoint := range map[string]string{"native": chtest.NativeEndpoint(), "http": chtest.HTTPEndpoint()} {
+		t.Run(name, func(t *testing.T) {
+			db := chtest.NewDatabase(t, conn)
+			exp, err := startExporter(t, endpoint, db, nil)
+			require.NoError(t, err)
+			require.NoError(t, exp.ConsumeTraces(context.Background(), testTraces()))
+			// Shutdown drains the queue: every accepted span is inserted.
+			require.NoError(t, exp.Shutdown(context.Background()))
+
+			rows := selectSpans(t, conn, db)
+			require.Len(t, rows, 1)
+			assert.Equal(t, expectedRow(), rows[0])
+
+			var start, end time.Time
+			require.NoError(t, conn.QueryRow(context.Background(),
+				"SELECT min(Start), max(End) FROM `"+db+"`.trace_id_ts WHERE OrgId = '' AND TraceId = ?",
+				"4bf92f3577b34da6a3ce929d0e0e4736").Scan(&start, &end))
+			assert.Equal(t, testStart, start.UTC(), "trace id lookup window is filled")
+		})
+	}
+}
+
+func TestIntegrationSchemaIdempotent(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	for range 2 {
+		exp, err := startExporter(t, chtest.NativeEndpoint(), db, nil)
+		require.NoError(t, err)
+		require.NoError(t, exp.Shutdown(context.Background()))
+	}
+	var versions []struct {
+		Version uint32 `ch:"Version"`
+	}
+	require.NoError(t, conn.Select(context.Background(), &versions, "SELECT DISTINCT Version FROM `"+db+"`.schema_migrations ORDER BY Version"))
+	require.Len(t, versions, len(sqltemplates.Migrations))
+	for i, v := range versions {
+		assert.Equal(t, sqltemplates.Migrations[i].Version, v.Version)
+	}
+}
+
+func TestIntegrationCreateSchemaFalse(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	noSchema := func(c *Config) { c.CreateSchema = false }
+
+	_, err := startExporter(t, chtest.NativeEndpoint(), db, noSchema)
+	require.ErrorContains(t, err, "create_schema is false")
+
+	exp, err := startExporter(t, chtest.NativeEndpoint(), db, nil)
+	require.NoError(t, err)
+	require.NoError(t, exp.Shutdown(context.Background()))
+
+	exp, err = startExporter(t, chtest.NativeEndpoint(), db, noSchema)
+	require.NoError(t, err, "a migrated schema is accepted without DDL")
+	require.NoError(t, exp.Shutdown(context.Background()))
+}
+
+func TestIntegrationRetriedBatchStoresOnce(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint, cfg.Database = chtest.NativeEndpoint(), db
+	exp, err := newTracesExporter(cfg, zap.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, exp.start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, exp.shutdown(context.Background())) }()
+
+	// The same request twice is what exporterhelper's retry sends after a
+	// timeout whose insert had in fact landed.
+	require.NoError(t, exp.pushTraces(context.Background(), testTraces()))
+	require.NoError(t, exp.pushTraces(context.Background(), testTraces()))
+
+	var n uint64
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM `"+db+"`.spans").Scan(&n))
+	assert.Equal(t, uint64(1), n, "identical retried block is deduplicated at insert")
+}
+
+func TestIntegrationUnreachable(t *testing.T) {
+	_, err := startExporter(t, "tcp://127.0.0.1:1", "agora", func(c *Config) { c.DialTimeout = time.Second })
+	require.ErrorContains(t, err, "connect to ClickHouse at 127.0.0.1:1")
+}

@@ -1,0 +1,54 @@
+// Package sqltemplates holds the exporter's SQL as embedded templates and the
+// ordered list of schema migrations. Identifiers come only from validated
+// config and are quoted by ident; values always travel as query parameters.
+package sqltemplates // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+var templates = template.Must(template.New("sql").Funcs(template.FuncMap{
+	// ident quotes a ClickHouse identifier with backticks.
+	"ident": func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" },
+}).ParseFS(files, "*.sql"))
+
+// Data is what every template is rendered from.
+type Data struct {
+	// Database holds every table.
+	Database string
+	// TTLSeconds drops rows older than this; 0 keeps them forever.
+	TTLSeconds int64
+}
+
+// Render renders the named template (its file name) with d.
+func Render(name string, d Data) (string, error) {
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, name, d); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// Migration is one schema step. Each statement is idempotent (IF NOT EXISTS),
+// so a migration interrupted half-way, or run by two collectors at once, is
+// safe to run again.
+type Migration struct {
+	Version    uint32
+	Name       string
+	Statements []string // template names, run in order
+}
+
+// Migrations is the schema's history. Append only: never edit an applied step.
+var Migrations = []Migration{
+	{Version: 1, Name: "spans", Statements: []string{"spans_table.sql"}},
+	{Version: 2, Name: "trace id time window", Statements: []string{"trace_id_ts_table.sql", "trace_id_ts_mv.sql"}},
+}
+
+// Bootstrap creates what the migration runner itself needs.
+var Bootstrap = []string{"database.sql", "schema_migrations_table.sql"}

@@ -1,0 +1,1 @@
+INSERT INTO {{ident .Database}}.schema_migrations (Version, Name) VALUES (?, ?)

@@ -1,0 +1,1 @@
+SELECT DISTINCT Version FROM {{ident .Database}}.schema_migrations

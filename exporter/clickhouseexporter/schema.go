@@ -1,0 +1,88 @@
+package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter"
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"go.uber.org/zap"
+
+	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
+)
+
+// migrate brings the schema to the newest version. Applied versions are
+// recorded in schema_migrations; steps are idempotent, so two collectors
+// starting together both succeed and record the same rows.
+func migrate(ctx context.Context, db driver.Conn, data sqltemplates.Data, logger *zap.Logger) error {
+	for _, name := range sqltemplates.Bootstrap {
+		if err := execTemplate(ctx, db, name, data); err != nil {
+			return err
+		}
+	}
+	applied, err := appliedVersions(ctx, db, data)
+	if err != nil {
+		return err
+	}
+	for _, m := range sqltemplates.Migrations {
+		if applied[m.Version] {
+			continue
+		}
+		for _, name := range m.Statements {
+			if err := execTemplate(ctx, db, name, data); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+			}
+		}
+		if err := execTemplate(ctx, db, "schema_migrations_insert.sql", data, m.Version, m.Name); err != nil {
+			return fmt.Errorf("record migration %d: %w", m.Version, err)
+		}
+		logger.Info("applied schema migration", zap.Uint32("version", m.Version), zap.String("name", m.Name))
+	}
+	return nil
+}
+
+// checkSchema is the create_schema: false path: it reads, never writes, and
+// says what is missing so a DBA knows which migration to run.
+func checkSchema(ctx context.Context, db driver.Conn, data sqltemplates.Data) error {
+	applied, err := appliedVersions(ctx, db, data)
+	if err != nil {
+		return fmt.Errorf("create_schema is false and the schema is not readable: %w", err)
+	}
+	for _, m := range sqltemplates.Migrations {
+		if !applied[m.Version] {
+			return fmt.Errorf("create_schema is false and migration %d (%s) is not applied in database %q", m.Version, m.Name, data.Database)
+		}
+	}
+	return nil
+}
+
+func appliedVersions(ctx context.Context, db driver.Conn, data sqltemplates.Data) (map[uint32]bool, error) {
+	sql, err := sqltemplates.Render("schema_migrations_select.sql", data)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(ctx, sql)
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[uint32]bool{}
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+func execTemplate(ctx context.Context, db driver.Conn, name string, data sqltemplates.Data, args ...any) error {
+	sql, err := sqltemplates.Render(name, data)
+	if err != nil {
+		return err
+	}
+	if err := db.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("exec %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+// Package chtest gives tests a real ClickHouse: the local engine that
+// `make test` starts (or the server named by the environment). A test that
+// needs it fails, never skips, when it is absent.
+package chtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// NativeEndpoint is the native-protocol endpoint tests use.
+func NativeEndpoint() string {
+	return envOr("AGORA_TEST_CLICKHOUSE_NATIVE", "tcp://127.0.0.1:19000")
+}
+
+// HTTPEndpoint is the HTTP endpoint tests use.
+func HTTPEndpoint() string {
+	return envOr("AGORA_TEST_CLICKHOUSE_HTTP", "http://127.0.0.1:18123")
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// Conn opens a native connection and pings it; it fails t with how to start
+// the engine when ClickHouse is not there.
+func Conn(t testing.TB) driver.Conn {
+	t.Helper()
+	u, err := url.Parse(NativeEndpoint())
+	if err != nil {
+		t.Fatalf("AGORA_TEST_CLICKHOUSE_NATIVE: %v", err)
+	}
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{u.Host}, DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("open ClickHouse: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := conn.Ping(ctx); err != nil {
+		t.Fatalf("ClickHouse is not reachable at %s (%v): run tests with `make test`, which starts the local engine", u.Host, err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// NewDatabase returns a fresh database name and drops that database when the
+// test ends, so tests never see each other's rows.
+func NewDatabase(t testing.TB, conn driver.Conn) string {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "test_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+name+"`")
+	})
+	return name
+}
