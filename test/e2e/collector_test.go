@@ -1,0 +1,151 @@
+// Package e2e runs the built agora-otelcol binary against the real ClickHouse
+// engine and talks to it the way users' SDKs do.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+)
+
+// syncBuffer collects the process output; the test reads it while the
+// process may still write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// collector is one running agora-otelcol process.
+type collector struct {
+	cmd        *exec.Cmd
+	log        *syncBuffer
+	exited     chan error
+	grpc, http string // OTLP endpoints, host:port
+	health     string
+	stopped    bool
+}
+
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("AGORA_OTELCOL_BIN")
+	if bin == "" {
+		bin, _ = filepath.Abs("../../bin/agora-otelcol")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("collector binary %s not found: run `make test` (it builds it) or set AGORA_OTELCOL_BIN", bin)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startCollector runs the binary with the shipped config/local.yaml, the
+// config `make run` uses, pointed by its environment variables at free ports
+// and at database db; it waits until health_check answers.
+func startCollector(t *testing.T, db string) *collector {
+	t.Helper()
+	c := &collector{grpc: freePort(t), http: freePort(t), health: freePort(t), log: &syncBuffer{}, exited: make(chan error, 1)}
+	_, metricsPort, _ := net.SplitHostPort(freePort(t))
+	config, err := filepath.Abs("../../config/local.yaml")
+	require.NoError(t, err)
+
+	c.cmd = exec.Command(binary(t), "--config", config)
+	c.cmd.Env = append(os.Environ(),
+		"AGORA_HEALTH_ENDPOINT="+c.health,
+		"AGORA_OTLP_GRPC_ENDPOINT="+c.grpc,
+		"AGORA_OTLP_HTTP_ENDPOINT="+c.http,
+		"AGORA_METRICS_PORT="+metricsPort,
+		"CLICKHOUSE_ENDPOINT="+chtest.NativeEndpoint(),
+		"CLICKHOUSE_DATABASE="+db,
+	)
+	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
+	require.NoError(t, c.cmd.Start())
+	go func() { c.exited <- c.cmd.Wait() }()
+	t.Cleanup(func() {
+		c.stop(t)
+		if t.Failed() {
+			t.Logf("collector output:\n%s", c.log.String())
+		}
+	})
+
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-c.exited:
+			t.Fatalf("collector exited during start: %v\n%s", err, c.log.String())
+		default:
+		}
+		if resp, err := http.Get("http://" + c.health + "/"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return c
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("collector not healthy within 60s:\n%s", c.log.String())
+	return nil
+}
+
+// stop ends the collector the way an orchestrator does (SIGTERM) and waits:
+// the exporter drains its queue on the way out.
+func (c *collector) stop(t *testing.T) {
+	if c.stopped {
+		return
+	}
+	c.stopped = true
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+	case <-time.After(30 * time.Second):
+		_ = c.cmd.Process.Kill()
+		t.Errorf("collector did not stop within 30s after SIGTERM")
+	}
+}
+
+// waitForCount polls until the query returns want, or fails after 15 s.
+func waitForCount(t *testing.T, query string, want uint64, args ...any) {
+	t.Helper()
+	conn := chtest.Conn(t)
+	var got uint64
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		require.NoError(t, conn.QueryRow(context.Background(), query, args...).Scan(&got))
+		if got == want {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: got %d rows, want %d", strings.TrimSpace(query), got, want)
+}

@@ -1,0 +1,160 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+)
+
+// storedSpan is the subset of spans columns an SDK span determines.
+type storedSpan struct {
+	TraceID          string              `ch:"TraceId"`
+	SpanID           string              `ch:"SpanId"`
+	ParentSpanID     string              `ch:"ParentSpanId"`
+	SpanName         string              `ch:"SpanName"`
+	SpanKind         string              `ch:"SpanKind"`
+	ServiceName      string              `ch:"ServiceName"`
+	ResAttrs         map[string]string   `ch:"ResourceAttributes"`
+	ScopeName        string              `ch:"ScopeName"`
+	SpanAttributes   map[string]string   `ch:"SpanAttributes"`
+	StatusCode       string              `ch:"StatusCode"`
+	StatusMessage    string              `ch:"StatusMessage"`
+	Timestamp        time.Time           `ch:"Timestamp"`
+	Duration         uint64              `ch:"Duration"`
+	EventsName       []string            `ch:"Events.Name"`
+	EventsTimestamp  []time.Time         `ch:"Events.Timestamp"`
+	EventsAttributes []map[string]string `ch:"Events.Attributes"`
+	OrgID            string              `ch:"OrgId"`
+}
+
+// sendWorkflow emits a flow span with one failing node child through exp and
+// returns the span contexts and the times it set.
+func sendWorkflow(t *testing.T, exp sdktrace.SpanExporter) (root, child trace.SpanContext, start time.Time) {
+	t.Helper()
+	res, err := resource.New(context.Background(), resource.WithAttributes(
+		attribute.String("service.name", "e2e-app"), attribute.String("agora.project", "e2e-project")))
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(res))
+	tracer := tp.Tracer("agora_tracer")
+
+	start = time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.UTC)
+	ctx, flow := tracer.Start(context.Background(), "Demo.flow", trace.WithTimestamp(start),
+		trace.WithAttributes(attribute.String("agora.flow", "Demo")))
+	_, node := tracer.Start(ctx, "Fetch.node", trace.WithTimestamp(start.Add(time.Millisecond)),
+		trace.WithAttributes(attribute.String("agora.node", "Fetch"), attribute.Int("retry_count", 2), attribute.Float64("total_duration_ms", 110.5)))
+	node.AddEvent("exception", trace.WithTimestamp(start.Add(50*time.Millisecond)),
+		trace.WithAttributes(attribute.String("exception.message", "upstream 503")))
+	node.SetStatus(codes.Error, "upstream 503")
+	node.End(trace.WithTimestamp(start.Add(111 * time.Millisecond)))
+	flow.End(trace.WithTimestamp(start.Add(400 * time.Millisecond)))
+	require.NoError(t, tp.Shutdown(context.Background()))
+	return flow.SpanContext(), node.SpanContext(), start
+}
+
+func TestOTLPSpansStored(t *testing.T) {
+	conn := chtest.Conn(t)
+	exporters := map[string]func(c *collector) (sdktrace.SpanExporter, error){
+		"grpc": func(c *collector) (sdktrace.SpanExporter, error) {
+			return otlptracegrpc.New(context.Background(), otlptracegrpc.WithEndpoint(c.grpc), otlptracegrpc.WithInsecure())
+		},
+		"http": func(c *collector) (sdktrace.SpanExporter, error) {
+			return otlptracehttp.New(context.Background(), otlptracehttp.WithEndpoint(c.http), otlptracehttp.WithInsecure())
+		},
+	}
+	for name, newExporter := range exporters {
+		t.Run(name, func(t *testing.T) {
+			db := chtest.NewDatabase(t, conn)
+			c := startCollector(t, db)
+			exp, err := newExporter(c)
+			require.NoError(t, err)
+
+			root, child, start := sendWorkflow(t, exp)
+			waitForCount(t, "SELECT count() FROM `"+db+"`.spans", 2)
+
+			var rows []storedSpan
+			require.NoError(t, conn.Select(context.Background(), &rows,
+				"SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes, ScopeName, SpanAttributes, "+
+					"StatusCode, StatusMessage, Timestamp, Duration, Events.Name, Events.Timestamp, Events.Attributes, OrgId "+
+					"FROM `"+db+"`.spans ORDER BY Timestamp"))
+			require.Len(t, rows, 2)
+			for i := range rows {
+				rows[i].Timestamp = rows[i].Timestamp.UTC()
+				for j := range rows[i].EventsTimestamp {
+					rows[i].EventsTimestamp[j] = rows[i].EventsTimestamp[j].UTC()
+				}
+				// The SDK adds its own telemetry.sdk.* resource attributes.
+				assert.Equal(t, "e2e-app", rows[i].ResAttrs["service.name"])
+				assert.Equal(t, "e2e-project", rows[i].ResAttrs["agora.project"])
+				rows[i].ResAttrs = nil
+			}
+			assert.Equal(t, storedSpan{
+				TraceID: root.TraceID().String(), SpanID: root.SpanID().String(), ParentSpanID: "",
+				SpanName: "Demo.flow", SpanKind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
+				SpanAttributes: map[string]string{"agora.flow": "Demo"},
+				StatusCode:     "Unset", Timestamp: start, Duration: uint64(400 * time.Millisecond),
+				EventsName: []string{}, EventsTimestamp: []time.Time{}, EventsAttributes: []map[string]string{},
+			}, rows[0])
+			assert.Equal(t, storedSpan{
+				TraceID: root.TraceID().String(), SpanID: child.SpanID().String(), ParentSpanID: root.SpanID().String(),
+				SpanName: "Fetch.node", SpanKind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
+				SpanAttributes: map[string]string{"agora.node": "Fetch", "retry_count": "2", "total_duration_ms": "110.5"},
+				StatusCode:     "Error", StatusMessage: "upstream 503",
+				Timestamp: start.Add(time.Millisecond), Duration: uint64(110 * time.Millisecond),
+				EventsName:       []string{"exception"},
+				EventsTimestamp:  []time.Time{start.Add(50 * time.Millisecond)},
+				EventsAttributes: []map[string]string{{"exception.message": "upstream 503"}},
+			}, rows[1])
+		})
+	}
+}
+
+// TestOTLPJSONFixture posts agora_tracer's OTLP/JSON as curl would.
+func TestOTLPJSONFixture(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollector(t, db)
+	body, err := os.ReadFile("testdata/tracer-execution.otlp.json")
+	require.NoError(t, err)
+
+	resp, err := http.Post("http://"+c.http+"/v1/traces", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	waitForCount(t, "SELECT count() FROM `"+db+"`.spans WHERE TraceId = ?", 14, "3d337f69eff943387b62ebba62f20a9c")
+	var tokens string
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT SpanAttributes['gen_ai.usage.prompt_tokens'] FROM `"+db+"`.spans WHERE SpanAttributes['gen_ai.system'] != ''").Scan(&tokens))
+	assert.Equal(t, "8", tokens)
+}
+
+// TestRestartAgainstExistingDatabase: schema creation is idempotent, and the
+// second process appends to what the first stored.
+func TestRestartAgainstExistingDatabase(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	for i := range 2 {
+		c := startCollector(t, db)
+		exp, err := otlptracegrpc.New(context.Background(), otlptracegrpc.WithEndpoint(c.grpc), otlptracegrpc.WithInsecure())
+		require.NoError(t, err)
+		sendWorkflow(t, exp)
+		c.stop(t)
+		// SIGTERM drains the queue: the rows are there once the process is gone.
+		waitForCount(t, "SELECT count() FROM `"+db+"`.spans", uint64(2*(i+1)))
+	}
+}
