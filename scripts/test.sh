@@ -15,6 +15,8 @@ trap 'bin/agora-clickhouse down $CH_FLAGS' EXIT
 export AGORA_TEST_CLICKHOUSE_NATIVE=tcp://127.0.0.1:19000
 export AGORA_TEST_CLICKHOUSE_HTTP=http://127.0.0.1:18123
 export AGORA_OTELCOL_BIN="$PWD/bin/agora-otelcol"
+export AGORA_CLICKHOUSE_BIN="$PWD/bin/agora-clickhouse"
+export AGORA_ENGINE_LIB="$PWD/.local/engine/libchdb.so"
 
 # shellcheck disable=SC2086
 go test -count=1 ${GO_TEST_ARGS:-} ./...

@@ -43,7 +43,7 @@ func main() {
 			fmt.Printf("ClickHouse engine ready: native tcp://%s:%d, http://%s:%d (log %s)\n", in.ListenHost, in.TCPPort, in.ListenHost, in.HTTPPort, in.LogFile())
 		}
 	case "down":
-		err = in.Down(30 * time.Second)
+		err = in.Down(ctx, 30*time.Second)
 	case "status":
 		var s string
 		if s, err = in.Status(ctx); err == nil {

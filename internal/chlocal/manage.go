@@ -104,24 +104,39 @@ func (in Instance) Up(ctx context.Context, self string, wait time.Duration) erro
 	}
 }
 
-// Down stops the background engine: SIGTERM, then SIGKILL after wait.
-func (in Instance) Down(wait time.Duration) error {
+// Down stops the background engine and waits for it to exit. The engine
+// installs its own signal handlers, which do not end the serving query, so
+// Down first cancels that query through the engine (a clean shutdown), then
+// falls back to SIGTERM and finally SIGKILL.
+func (in Instance) Down(ctx context.Context, wait time.Duration) error {
 	pid, ok := in.runningPID()
 	if !ok {
 		_ = os.Remove(in.pidFile())
 		return nil
 	}
 	proc, _ := os.FindProcess(pid)
-	_ = proc.Signal(syscall.SIGTERM)
+	if err := in.query(ctx, stopQuery); err != nil {
+		_ = proc.Signal(syscall.SIGTERM)
+	}
+	if !waitExit(pid, wait) {
+		_ = proc.Signal(syscall.SIGKILL)
+		waitExit(pid, 5*time.Second)
+	}
+	return os.Remove(in.pidFile())
+}
+
+// stopQuery cancels the query that keeps the engine serving (see serveQuery).
+const stopQuery = "KILL QUERY WHERE query LIKE '%sleepEachRow%' AND query NOT LIKE '%KILL QUERY%' SYNC"
+
+func waitExit(pid int, wait time.Duration) bool {
 	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		if !alive(pid) {
-			return os.Remove(in.pidFile())
+			return true
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	_ = proc.Signal(syscall.SIGKILL)
-	return os.Remove(in.pidFile())
+	return false
 }
 
 // Status reports whether the engine runs and answers.
@@ -138,17 +153,21 @@ func (in Instance) Status(ctx context.Context) (string, error) {
 
 // ready runs a query over HTTP; the native port opens in the same statement.
 func (in Instance) ready(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	return in.query(ctx, "SELECT 1")
+}
+
+func (in Instance) query(ctx context.Context, sql string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+in.httpAddr()+"/?query=SELECT%201", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+in.httpAddr()+"/", strings.NewReader(sql))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "1" {
-		return fmt.Errorf("unexpected answer %d %q", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("engine answered %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
 	}
 	return nil
 }
