@@ -1,0 +1,169 @@
+package apikeyauthextension // import "github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension"
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/extension/extensionauth"
+	"go.uber.org/zap"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
+)
+
+var _ extensionauth.Server = (*authenticator)(nil)
+
+type authenticator struct {
+	cfg    *Config
+	logger *zap.Logger
+	store  *apikey.Store
+	now    func() time.Time
+
+	lastSum [sha256.Size]byte // of the file content last loaded
+	stop    chan struct{}
+	done    sync.WaitGroup
+}
+
+func newAuthenticator(cfg *Config, logger *zap.Logger) *authenticator {
+	return &authenticator{cfg: cfg, logger: logger, store: apikey.NewStore(), now: time.Now}
+}
+
+// Start loads the keys file and watches it. A malformed file at start fails
+// the start: there is nothing older to keep serving with.
+func (a *authenticator) Start(_ context.Context, host component.Host) error {
+	if err := a.reload(); err != nil {
+		return err
+	}
+	a.logger.Info("API keys loaded", zap.String("keys_file", a.cfg.KeysFile), zap.Int("keys", a.store.Len()))
+	a.stop = make(chan struct{})
+	a.done.Go(func() { a.watch(host) })
+	return nil
+}
+
+func (a *authenticator) Shutdown(context.Context) error {
+	if a.stop != nil {
+		close(a.stop)
+		a.done.Wait()
+		a.stop = nil
+	}
+	return nil
+}
+
+// watch re-reads the file every interval. A bad file keeps the keys already
+// loaded and is reported in the log and in component status until fixed.
+func (a *authenticator) watch(host component.Host) {
+	t := time.NewTicker(a.cfg.ReloadInterval)
+	defer t.Stop()
+	failing := false
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+		}
+		if err := a.reload(); err != nil {
+			if !failing {
+				a.logger.Error("keys file not reloaded; keeping the keys already loaded", zap.String("keys_file", a.cfg.KeysFile), zap.Error(err))
+				componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(err))
+			}
+			failing = true
+			continue
+		}
+		if failing {
+			a.logger.Info("keys file readable again", zap.String("keys_file", a.cfg.KeysFile), zap.Int("keys", a.store.Len()))
+			componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
+			failing = false
+		}
+	}
+}
+
+// reload swaps in the file's keys when its content changed.
+func (a *authenticator) reload() error {
+	b, err := os.ReadFile(a.cfg.KeysFile)
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("read keys file: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	if sum == a.lastSum && a.lastSum != ([sha256.Size]byte{}) {
+		return nil
+	}
+	f, err := apikey.Parse(b)
+	if err != nil {
+		return err
+	}
+	a.store.Replace(f)
+	a.lastSum = sum
+	a.logger.Debug("keys file loaded", zap.Int("keys", len(f.Keys)))
+	return nil
+}
+
+// Authenticate checks the key in X-API-Key, else in Authorization: Bearer.
+// The error is the reason (missing, malformed, unknown, revoked, expired)
+// and never contains the key; logs show at most its display prefix.
+func (a *authenticator) Authenticate(ctx context.Context, sources map[string][]string) (context.Context, error) {
+	presented := presentedKey(sources)
+	key, err := a.store.Verify(presented, a.now())
+	if err != nil {
+		if ce := a.logger.Check(zap.DebugLevel, "API key refused"); ce != nil {
+			fields := []zap.Field{zap.String("reason", err.Error())}
+			if apikey.WellFormed(presented) {
+				fields = append(fields, zap.String("key_prefix", apikey.DisplayPrefix(presented)))
+			}
+			ce.Write(fields...)
+		}
+		return ctx, err
+	}
+	info := client.FromContext(ctx)
+	info.Auth = authData{key: key}
+	return client.NewContext(ctx, info), nil
+}
+
+// presentedKey finds the key whatever the header case: HTTP headers arrive
+// canonicalized (X-Api-Key), gRPC metadata lower-cased (x-api-key).
+func presentedKey(sources map[string][]string) string {
+	var bearer string
+	for name, values := range sources {
+		if len(values) == 0 {
+			continue
+		}
+		switch {
+		case strings.EqualFold(name, "x-api-key"):
+			return strings.TrimSpace(values[0])
+		case strings.EqualFold(name, "authorization"):
+			scheme, token, ok := strings.Cut(strings.TrimSpace(values[0]), " ")
+			if ok && strings.EqualFold(scheme, "bearer") {
+				bearer = strings.TrimSpace(token)
+			}
+		}
+	}
+	return bearer
+}
+
+// authData is what downstream components read from client.Info.Auth.
+type authData struct{ key *apikey.Key }
+
+var authAttributeNames = []string{agora.AuthOrgID, agora.AuthOrgName, agora.AuthKeyID, agora.AuthKeyName}
+
+func (d authData) GetAttribute(name string) any {
+	switch name {
+	case agora.AuthOrgID:
+		return d.key.OrgID
+	case agora.AuthOrgName:
+		return d.key.OrgName
+	case agora.AuthKeyID:
+		return d.key.ID
+	case agora.AuthKeyName:
+		return d.key.Name
+	}
+	return nil
+}
+
+func (authData) GetAttributeNames() []string { return authAttributeNames }

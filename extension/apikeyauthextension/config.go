@@ -1,0 +1,33 @@
+package apikeyauthextension // import "github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension"
+
+import (
+	"errors"
+	"time"
+)
+
+// Config defines the API-key authenticator's settings.
+type Config struct {
+	// KeysFile is the keys file agoractl writes (hashes only). Required. A
+	// missing file means no keys: every request is refused.
+	KeysFile string `mapstructure:"keys_file"`
+	// ReloadInterval is how often the file is re-read; a new, revoked or
+	// deleted key takes effect within it. Default: 2s.
+	ReloadInterval time.Duration `mapstructure:"reload_interval"`
+}
+
+var (
+	errNoKeysFile        = errors.New("keys_file must be specified")
+	errBadReloadInterval = errors.New("reload_interval must be between 100ms and 10s, so key changes apply within 10s")
+)
+
+// Validate checks the config.
+func (cfg *Config) Validate() error {
+	var errs error
+	if cfg.KeysFile == "" {
+		errs = errors.Join(errs, errNoKeysFile)
+	}
+	if cfg.ReloadInterval < 100*time.Millisecond || cfg.ReloadInterval > 10*time.Second {
+		errs = errors.Join(errs, errBadReloadInterval)
+	}
+	return errs
+}

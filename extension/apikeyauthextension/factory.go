@@ -1,0 +1,24 @@
+package apikeyauthextension // import "github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension"
+
+	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension/internal/metadata"
+)
+
+// NewFactory creates the factory of the API-key authenticator.
+func NewFactory() extension.Factory {
+	return extension.NewFactory(metadata.Type, createDefaultConfig, create, metadata.ExtensionStability)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{ReloadInterval: 2 * time.Second}
+}
+
+func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
+	return newAuthenticator(cfg.(*Config), set.Logger), nil
+}
