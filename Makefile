@@ -25,8 +25,8 @@ export CGO_ENABLED ?= 0
 
 .PHONY: build engine run test test-go fuzz bench generate clickhouse-up clickhouse-down clickhouse-status clean
 
-## build: the collector (bin/agora-otelcol) and the engine launcher (bin/agora-clickhouse)
-build: $(BIN)/agora-otelcol $(BIN)/agora-clickhouse
+## build: the collector (bin/agora-otelcol), the key tool (bin/agoractl) and the engine launcher (bin/agora-clickhouse)
+build: $(BIN)/agora-otelcol $(BIN)/agora-clickhouse $(BIN)/agoractl
 
 $(BIN)/ocb:
 	GOBIN=$(BIN) go install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
@@ -38,6 +38,9 @@ $(BIN)/agora-otelcol: $(BIN)/ocb builder-config.yaml $(GO_SOURCES)
 
 $(BIN)/agora-clickhouse: $(GO_SOURCES)
 	go build -o $@ ./cmd/agora-clickhouse
+
+$(BIN)/agoractl: $(GO_SOURCES)
+	go build -o $@ ./cmd/agoractl
 
 ## engine: download the pinned ClickHouse engine package and verify its checksum
 engine: $(ENGINE_LIB)

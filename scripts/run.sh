@@ -13,6 +13,24 @@ else
   echo "using ClickHouse at $CLICKHOUSE_ENDPOINT (local engine not started)"
 fi
 
+# A fresh machine has no keys: create a dev org and key and show them once.
+export AGORA_KEYS_FILE=${AGORA_KEYS_FILE:-data/keys.yaml}
+if [ "$(bin/agoractl keys list --keys-file "$AGORA_KEYS_FILE" | wc -l)" -le 1 ]; then
+  key=$(bin/agoractl keys create --org dev --name dev --keys-file "$AGORA_KEYS_FILE" | tail -n 1)
+  cat <<MSG
+
+  Created org "dev" and its first API key (shown only now; keys file: $AGORA_KEYS_FILE).
+  Point an Agora SDK at this collector with:
+
+    AGORA_API_KEY=$key
+    AGORA_PLATFORM_URL=http://localhost:8000
+
+  OTel SDKs: send the same key as header X-API-Key or Authorization: Bearer.
+  More keys: bin/agoractl keys create --org dev --name NAME
+
+MSG
+fi
+
 echo "collector: OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133"
 bin/agora-otelcol --config "${AGORA_CONFIG:-config/local.yaml}" || status=$?
 exit "${status:-0}"

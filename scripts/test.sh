@@ -16,6 +16,7 @@ export AGORA_TEST_CLICKHOUSE_NATIVE=tcp://127.0.0.1:19000
 export AGORA_TEST_CLICKHOUSE_HTTP=http://127.0.0.1:18123
 export AGORA_OTELCOL_BIN="$PWD/bin/agora-otelcol"
 export AGORA_CLICKHOUSE_BIN="$PWD/bin/agora-clickhouse"
+export AGORACTL_BIN="$PWD/bin/agoractl"
 export AGORA_ENGINE_LIB="$PWD/.local/engine/libchdb.so"
 
 # shellcheck disable=SC2086

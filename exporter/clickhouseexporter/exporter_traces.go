@@ -10,10 +10,12 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
 
 type tracesExporter struct {
@@ -124,14 +126,11 @@ func (c *spanColumns) appendTraces(td ptrace.Traces) {
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource().Attributes()
 		resAttrs := attributesToMap(res)
-		service := ""
-		if v, ok := res.Get("service.name"); ok {
-			service = v.AsString()
-		}
+		service, orgID := stringAttr(res, "service.name"), stringAttr(res, agora.AttrOrgID)
 		for _, ss := range rs.ScopeSpans().All() {
 			scope := ss.Scope()
 			for _, span := range ss.Spans().All() {
-				c.orgID = append(c.orgID, "")
+				c.orgID = append(c.orgID, orgID)
 				c.executionID = append(c.executionID, "")
 				c.timestamp = append(c.timestamp, span.StartTimestamp().AsTime())
 				c.traceID = append(c.traceID, span.TraceID().String())
@@ -190,6 +189,14 @@ func (c *spanColumns) writeTo(batch driver.Batch) error {
 		}
 	}
 	return errs
+}
+
+// stringAttr is the attribute's value as a string, "" when absent.
+func stringAttr(attrs pcommon.Map, key string) string {
+	if v, ok := attrs.Get(key); ok {
+		return v.AsString()
+	}
+	return ""
 }
 
 // spanDuration is end - start in ns; a span that ends before it starts

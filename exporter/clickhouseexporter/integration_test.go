@@ -60,6 +60,7 @@ func testTraces() ptrace.Traces {
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "demo-app")
 	rs.Resource().Attributes().PutStr("agora.project", "demo-project")
+	rs.Resource().Attributes().PutStr("agora.org.id", "org-1")
 	ss := rs.ScopeSpans().AppendEmpty()
 	ss.Scope().SetName("agora_tracer")
 	ss.Scope().SetVersion("1.2.3")
@@ -92,6 +93,7 @@ func testTraces() ptrace.Traces {
 
 func expectedRow() spanRow {
 	return spanRow{
+		OrgID:              "org-1",
 		Timestamp:          testStart,
 		TraceID:            "4bf92f3577b34da6a3ce929d0e0e4736",
 		SpanID:             "00f067aa0ba902b7",
@@ -100,7 +102,7 @@ func expectedRow() spanRow {
 		SpanName:           "Think.exec",
 		SpanKind:           "Internal",
 		ServiceName:        "demo-app",
-		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project"},
+		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project", "agora.org.id": "org-1"},
 		ScopeName:          "agora_tracer",
 		ScopeVersion:       "1.2.3",
 		SpanAttributes: map[string]string{
@@ -174,7 +176,7 @@ func TestIntegrationStoresSpans(t *testing.T) {
 
 			var start, end time.Time
 			require.NoError(t, conn.QueryRow(context.Background(),
-				"SELECT min(Start), max(End) FROM `"+db+"`.trace_id_ts WHERE OrgId = '' AND TraceId = ?",
+				"SELECT min(Start), max(End) FROM `"+db+"`.trace_id_ts WHERE OrgId = 'org-1' AND TraceId = ?",
 				"4bf92f3577b34da6a3ce929d0e0e4736").Scan(&start, &end))
 			assert.Equal(t, testStart, start.UTC(), "trace id lookup window is filled")
 		})

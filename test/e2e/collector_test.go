@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
@@ -47,6 +49,7 @@ type collector struct {
 	exited     chan error
 	grpc, http string // OTLP endpoints, host:port
 	health     string
+	keysFile   string
 	stopped    bool
 }
 
@@ -74,8 +77,13 @@ func freePort(t *testing.T) string {
 // config `make run` uses, pointed by its environment variables at free ports
 // and at database db; it waits until health_check answers.
 func startCollector(t *testing.T, db string) *collector {
+	return startCollectorWithKeys(t, db, filepath.Join(t.TempDir(), "keys.yaml"))
+}
+
+// startCollectorWithKeys is startCollector with a given keys file.
+func startCollectorWithKeys(t *testing.T, db, keysFile string) *collector {
 	t.Helper()
-	c := &collector{grpc: freePort(t), http: freePort(t), health: freePort(t), log: &syncBuffer{}, exited: make(chan error, 1)}
+	c := &collector{grpc: freePort(t), http: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
 	_, metricsPort, _ := net.SplitHostPort(freePort(t))
 	config, err := filepath.Abs("../../config/local.yaml")
 	require.NoError(t, err)
@@ -88,6 +96,7 @@ func startCollector(t *testing.T, db string) *collector {
 		"AGORA_METRICS_PORT="+metricsPort,
 		"CLICKHOUSE_ENDPOINT="+chtest.NativeEndpoint(),
 		"CLICKHOUSE_DATABASE="+db,
+		"AGORA_KEYS_FILE="+keysFile,
 	)
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	require.NoError(t, c.cmd.Start())
@@ -116,6 +125,37 @@ func startCollector(t *testing.T, db string) *collector {
 	}
 	t.Fatalf("collector not healthy within 60s:\n%s", c.log.String())
 	return nil
+}
+
+// newKey creates an API key for org in the collector's keys file, as
+// agoractl does, and returns it and its record.
+func (c *collector) newKey(t *testing.T, org string, ttl time.Duration) (string, apikey.Key) {
+	t.Helper()
+	var secret string
+	var key apikey.Key
+	require.NoError(t, apikey.Update(c.keysFile, func(f *apikey.File) (err error) {
+		secret, key, err = f.CreateKey(org, "e2e", ttl, time.Now())
+		return err
+	}))
+	if ttl == 0 {
+		c.waitKeyActive(t, secret)
+	}
+	return secret, key
+}
+
+// waitKeyActive waits for the collector's next keys-file reload to pick the
+// key up, probing with an empty export request, which stores nothing.
+func (c *collector) waitKeyActive(t *testing.T, key string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		code, _ := postHTTP(t, c, map[string]string{"X-API-Key": key}, ptrace.NewTraces())
+		if code == http.StatusOK {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("key not accepted within 10s of being created")
 }
 
 // stop ends the collector the way an orchestrator does (SIGTERM) and waits:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -66,21 +67,27 @@ func sendWorkflow(t *testing.T, exp sdktrace.SpanExporter) (root, child trace.Sp
 	return flow.SpanContext(), node.SpanContext(), start
 }
 
+// sdkExporters build the Go SDK's OTLP exporters for a collector, with
+// request headers (the API key). Retries are off: a refusal shows at once.
+var sdkExporters = map[string]func(c *collector, headers map[string]string) (sdktrace.SpanExporter, error){
+	"grpc": func(c *collector, headers map[string]string) (sdktrace.SpanExporter, error) {
+		return otlptracegrpc.New(context.Background(), otlptracegrpc.WithEndpoint(c.grpc), otlptracegrpc.WithInsecure(),
+			otlptracegrpc.WithHeaders(headers), otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: false}))
+	},
+	"http": func(c *collector, headers map[string]string) (sdktrace.SpanExporter, error) {
+		return otlptracehttp.New(context.Background(), otlptracehttp.WithEndpoint(c.http), otlptracehttp.WithInsecure(),
+			otlptracehttp.WithHeaders(headers), otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}))
+	},
+}
+
 func TestOTLPSpansStored(t *testing.T) {
 	conn := chtest.Conn(t)
-	exporters := map[string]func(c *collector) (sdktrace.SpanExporter, error){
-		"grpc": func(c *collector) (sdktrace.SpanExporter, error) {
-			return otlptracegrpc.New(context.Background(), otlptracegrpc.WithEndpoint(c.grpc), otlptracegrpc.WithInsecure())
-		},
-		"http": func(c *collector) (sdktrace.SpanExporter, error) {
-			return otlptracehttp.New(context.Background(), otlptracehttp.WithEndpoint(c.http), otlptracehttp.WithInsecure())
-		},
-	}
-	for name, newExporter := range exporters {
+	for name, newExporter := range sdkExporters {
 		t.Run(name, func(t *testing.T) {
 			db := chtest.NewDatabase(t, conn)
 			c := startCollector(t, db)
-			exp, err := newExporter(c)
+			key, keyRecord := c.newKey(t, "acme", 0)
+			exp, err := newExporter(c, map[string]string{"X-API-Key": key})
 			require.NoError(t, err)
 
 			root, child, start := sendWorkflow(t, exp)
@@ -100,9 +107,12 @@ func TestOTLPSpansStored(t *testing.T) {
 				// The SDK adds its own telemetry.sdk.* resource attributes.
 				assert.Equal(t, "e2e-app", rows[i].ResAttrs["service.name"])
 				assert.Equal(t, "e2e-project", rows[i].ResAttrs["agora.project"])
+				assert.Equal(t, keyRecord.OrgID, rows[i].ResAttrs["agora.org.id"])
+				assert.Equal(t, "acme", rows[i].ResAttrs["agora.org.name"])
 				rows[i].ResAttrs = nil
 			}
 			assert.Equal(t, storedSpan{
+				OrgID:   keyRecord.OrgID,
 				TraceID: root.TraceID().String(), SpanID: root.SpanID().String(), ParentSpanID: "",
 				SpanName: "Demo.flow", SpanKind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
 				SpanAttributes: map[string]string{"agora.flow": "Demo"},
@@ -110,6 +120,7 @@ func TestOTLPSpansStored(t *testing.T) {
 				EventsName: []string{}, EventsTimestamp: []time.Time{}, EventsAttributes: []map[string]string{},
 			}, rows[0])
 			assert.Equal(t, storedSpan{
+				OrgID:   keyRecord.OrgID,
 				TraceID: root.TraceID().String(), SpanID: child.SpanID().String(), ParentSpanID: root.SpanID().String(),
 				SpanName: "Fetch.node", SpanKind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
 				SpanAttributes: map[string]string{"agora.node": "Fetch", "retry_count": "2", "total_duration_ms": "110.5"},
@@ -128,10 +139,15 @@ func TestOTLPJSONFixture(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
 	c := startCollector(t, db)
+	key, _ := c.newKey(t, "acme", 0)
 	body, err := os.ReadFile("testdata/tracer-execution.otlp.json")
 	require.NoError(t, err)
 
-	resp, err := http.Post("http://"+c.http+"/v1/traces", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://"+c.http+"/v1/traces", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -148,9 +164,11 @@ func TestOTLPJSONFixture(t *testing.T) {
 func TestRestartAgainstExistingDatabase(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
+	keysFile := filepath.Join(t.TempDir(), "keys.yaml")
 	for i := range 2 {
-		c := startCollector(t, db)
-		exp, err := otlptracegrpc.New(context.Background(), otlptracegrpc.WithEndpoint(c.grpc), otlptracegrpc.WithInsecure())
+		c := startCollectorWithKeys(t, db, keysFile)
+		key, _ := c.newKey(t, "acme", 0)
+		exp, err := sdkExporters["grpc"](c, map[string]string{"x-api-key": key})
 		require.NoError(t, err)
 		sendWorkflow(t, exp)
 		c.stop(t)
