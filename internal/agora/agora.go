@@ -19,3 +19,42 @@ const (
 	AuthKeyID   = "agora.key.id"
 	AuthKeyName = "agora.key.name"
 )
+
+// Attributes on every record the Agora API produces (log records and spans).
+const (
+	AttrExecutionID  = "agora.execution.id"
+	AttrProjectID    = "agora.project.id"
+	AttrProjectName  = "agora.project.name"
+	AttrWorkflowID   = "agora.workflow.id"
+	AttrWorkflowName = "agora.workflow.name"
+	// AttrItemID is a log record's own id (node execution, event, snapshot):
+	// deterministic, so a retried request stores once.
+	AttrItemID = "agora.item.id"
+	// AttrNodeID names the node (by name, per workflow) of a node record.
+	AttrNodeID = "agora.node.id"
+)
+
+// Span attributes that carry the Agora API's top-level span fields.
+const (
+	AttrTokensUsed    = "agora.tokens_used"
+	AttrEstimatedCost = "agora.estimated_cost"
+)
+
+// Event names of the log records the Agora API produces, one per item, in
+// the OTel events style. The record's TraceID is the execution id.
+const (
+	EventExecutionStarted   = "agora.execution.started"
+	EventExecutionCompleted = "agora.execution.completed"
+	EventNodeReported       = "agora.node.reported"
+	EventAgora              = "agora.event"
+	EventStateSnapshot      = "agora.state.snapshot"
+)
+
+// DefaultProjectName is the project of a start that names none.
+const DefaultProjectName = "Default Project"
+
+// Statuses the wire contract allows.
+var (
+	ExecutionStatuses = []string{"running", "success", "error", "timeout"}
+	NodeStatuses      = []string{"running", "success", "error", "skipped"}
+)

@@ -1,0 +1,316 @@
+package agora
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Scope says which execution an item belongs to. Names and their ids are
+// known on /start and /batch; other endpoints carry only the execution id.
+type Scope struct {
+	ExecutionID  uuid.UUID
+	ProjectID    uuid.UUID // zero when unknown
+	ProjectName  string
+	WorkflowID   uuid.UUID // zero when unknown
+	WorkflowName string
+}
+
+// ExecutionStart is POST /telemetry/executions/start (or a batch auto-start).
+type ExecutionStart struct {
+	Scope
+	StartedAt time.Time
+	Input     pcommon.Value // input_data; empty when not sent
+}
+
+// ExecutionCompletion is POST /telemetry/executions/{id}/complete.
+type ExecutionCompletion struct {
+	Scope
+	CompletedAt  time.Time
+	Status       string
+	Output       pcommon.Value // output_data
+	ErrorMessage string
+	DurationMs   float64 // from the start time carried in the execution id
+}
+
+// NodeExecution is one node run as reported by the SDK.
+type NodeExecution struct {
+	Scope
+	ID               uuid.UUID
+	NodeID           uuid.UUID // zero when the workflow is unknown
+	NodeName         string
+	NodeType         string
+	Status           string
+	StartedAt        time.Time
+	CompletedAt      *time.Time
+	PrepDurationMs   *float64
+	ExecDurationMs   *float64
+	PostDurationMs   *float64
+	ErrorMessage     string
+	RetryCount       int64
+	NextAction       string
+	Input            pcommon.Value // input_data
+	Output           pcommon.Value // output_data
+	PromptTokens     *int64
+	CompletionTokens *int64
+	TotalTokens      *int64
+	EstimatedCost    *float64
+}
+
+// Event is POST /telemetry/executions/{id}/events or a batch event.
+type Event struct {
+	Scope
+	ID        uuid.UUID
+	EventType string
+	Timestamp time.Time
+	Data      pcommon.Value
+}
+
+// StateSnapshot is a batch's shared_state_snapshots item, kept whole.
+type StateSnapshot struct {
+	Scope
+	ID        uuid.UUID
+	Timestamp time.Time
+	State     pcommon.Value
+}
+
+// Wire field names, shared by the JSON API and the log record bodies.
+const (
+	FieldWorkflowName     = "workflow_name"
+	FieldProjectName      = "project_name"
+	FieldInputData        = "input_data"
+	FieldOutputData       = "output_data"
+	FieldStatus           = "status"
+	FieldErrorMessage     = "error_message"
+	FieldDurationMs       = "duration_ms"
+	FieldNodeName         = "node_name"
+	FieldNodeType         = "node_type"
+	FieldStartedAt        = "started_at"
+	FieldCompletedAt      = "completed_at"
+	FieldPrepDurationMs   = "prep_duration_ms"
+	FieldExecDurationMs   = "exec_duration_ms"
+	FieldPostDurationMs   = "post_duration_ms"
+	FieldRetryCount       = "retry_count"
+	FieldNextAction       = "next_action"
+	FieldPromptTokens     = "prompt_tokens"
+	FieldCompletionTokens = "completion_tokens"
+	FieldTotalTokens      = "total_tokens"
+	FieldEstimatedCost    = "estimated_cost"
+	FieldEventType        = "event_type"
+	FieldTimestamp        = "timestamp"
+	FieldData             = "data"
+	FieldState            = "state"
+)
+
+// newRecord starts a log record of this scope: event name, the execution id
+// as TraceID (execution id = trace id), time and the scope's attributes.
+func newRecord(lrs plog.LogRecordSlice, event string, s Scope, at time.Time, itemID uuid.UUID) (plog.LogRecord, pcommon.Map) {
+	lr := lrs.AppendEmpty()
+	lr.SetEventName(event)
+	lr.SetTraceID(pcommon.TraceID(s.ExecutionID))
+	lr.SetTimestamp(pcommon.NewTimestampFromTime(at))
+	lr.SetSeverityNumber(plog.SeverityNumberInfo)
+	a := lr.Attributes()
+	a.PutStr(AttrExecutionID, s.ExecutionID.String())
+	if s.ProjectName != "" {
+		a.PutStr(AttrProjectID, s.ProjectID.String())
+		a.PutStr(AttrProjectName, s.ProjectName)
+	}
+	if s.WorkflowName != "" {
+		a.PutStr(AttrWorkflowID, s.WorkflowID.String())
+		a.PutStr(AttrWorkflowName, s.WorkflowName)
+	}
+	if itemID != uuid.Nil {
+		a.PutStr(AttrItemID, itemID.String())
+	}
+	return lr, lr.Body().SetEmptyMap()
+}
+
+// Append writes the start as a log record.
+func (e *ExecutionStart) Append(lrs plog.LogRecordSlice) {
+	_, b := newRecord(lrs, EventExecutionStarted, e.Scope, e.StartedAt, uuid.Nil)
+	b.PutStr(FieldWorkflowName, e.WorkflowName)
+	b.PutStr(FieldProjectName, e.ProjectName)
+	b.PutStr(FieldStartedAt, formatTime(e.StartedAt))
+	putValue(b, FieldInputData, e.Input)
+}
+
+// Append writes the completion as a log record.
+func (e *ExecutionCompletion) Append(lrs plog.LogRecordSlice) {
+	_, b := newRecord(lrs, EventExecutionCompleted, e.Scope, e.CompletedAt, uuid.Nil)
+	b.PutStr(FieldStatus, e.Status)
+	b.PutStr(FieldCompletedAt, formatTime(e.CompletedAt))
+	b.PutDouble(FieldDurationMs, e.DurationMs)
+	putValue(b, FieldOutputData, e.Output)
+	putStrIf(b, FieldErrorMessage, e.ErrorMessage)
+}
+
+// Append writes the node execution as a log record.
+func (n *NodeExecution) Append(lrs plog.LogRecordSlice) {
+	lr, b := newRecord(lrs, EventNodeReported, n.Scope, n.StartedAt, n.ID)
+	if n.NodeID != uuid.Nil {
+		lr.Attributes().PutStr(AttrNodeID, n.NodeID.String())
+	}
+	b.PutStr(FieldNodeName, n.NodeName)
+	b.PutStr(FieldNodeType, n.NodeType)
+	b.PutStr(FieldStatus, n.Status)
+	b.PutStr(FieldStartedAt, formatTime(n.StartedAt))
+	if n.CompletedAt != nil {
+		b.PutStr(FieldCompletedAt, formatTime(*n.CompletedAt))
+	}
+	putFloat(b, FieldPrepDurationMs, n.PrepDurationMs)
+	putFloat(b, FieldExecDurationMs, n.ExecDurationMs)
+	putFloat(b, FieldPostDurationMs, n.PostDurationMs)
+	putStrIf(b, FieldErrorMessage, n.ErrorMessage)
+	b.PutInt(FieldRetryCount, n.RetryCount)
+	putStrIf(b, FieldNextAction, n.NextAction)
+	putValue(b, FieldInputData, n.Input)
+	putValue(b, FieldOutputData, n.Output)
+	putInt(b, FieldPromptTokens, n.PromptTokens)
+	putInt(b, FieldCompletionTokens, n.CompletionTokens)
+	putInt(b, FieldTotalTokens, n.TotalTokens)
+	putFloat(b, FieldEstimatedCost, n.EstimatedCost)
+}
+
+// Append writes the event as a log record.
+func (e *Event) Append(lrs plog.LogRecordSlice) {
+	_, b := newRecord(lrs, EventAgora, e.Scope, e.Timestamp, e.ID)
+	b.PutStr(FieldEventType, e.EventType)
+	b.PutStr(FieldTimestamp, formatTime(e.Timestamp))
+	putValue(b, FieldData, e.Data)
+}
+
+// Append writes the snapshot as a log record.
+func (s *StateSnapshot) Append(lrs plog.LogRecordSlice) {
+	_, b := newRecord(lrs, EventStateSnapshot, s.Scope, s.Timestamp, s.ID)
+	b.PutStr(FieldTimestamp, formatTime(s.Timestamp))
+	putValue(b, FieldState, s.State)
+}
+
+// ScopeOf reads the scope attributes of a log record.
+func ScopeOf(lr plog.LogRecord) Scope {
+	a := lr.Attributes()
+	s := Scope{ExecutionID: uuid.UUID(lr.TraceID())}
+	s.ProjectID, _ = uuid.Parse(str(a, AttrProjectID))
+	s.ProjectName = str(a, AttrProjectName)
+	s.WorkflowID, _ = uuid.Parse(str(a, AttrWorkflowID))
+	s.WorkflowName = str(a, AttrWorkflowName)
+	return s
+}
+
+// DecodeNodeExecution reads a record written by NodeExecution.Append.
+func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
+	b := lr.Body().Map()
+	n := NodeExecution{
+		Scope:          ScopeOf(lr),
+		NodeName:       str(b, FieldNodeName),
+		NodeType:       str(b, FieldNodeType),
+		Status:         str(b, FieldStatus),
+		ErrorMessage:   str(b, FieldErrorMessage),
+		NextAction:     str(b, FieldNextAction),
+		PrepDurationMs: float(b, FieldPrepDurationMs),
+		ExecDurationMs: float(b, FieldExecDurationMs),
+		PostDurationMs: float(b, FieldPostDurationMs),
+		EstimatedCost:  float(b, FieldEstimatedCost),
+		PromptTokens:   integer(b, FieldPromptTokens), CompletionTokens: integer(b, FieldCompletionTokens), TotalTokens: integer(b, FieldTotalTokens),
+		Input:  value(b, FieldInputData),
+		Output: value(b, FieldOutputData),
+	}
+	if rc := integer(b, FieldRetryCount); rc != nil {
+		n.RetryCount = *rc
+	}
+	var err error
+	if n.ID, err = uuid.Parse(str(lr.Attributes(), AttrItemID)); err != nil {
+		return n, fmt.Errorf("%s: %w", AttrItemID, err)
+	}
+	n.NodeID, _ = uuid.Parse(str(lr.Attributes(), AttrNodeID))
+	if n.StartedAt, err = time.Parse(time.RFC3339Nano, str(b, FieldStartedAt)); err != nil {
+		return n, fmt.Errorf("%s: %w", FieldStartedAt, err)
+	}
+	if s := str(b, FieldCompletedAt); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return n, fmt.Errorf("%s: %w", FieldCompletedAt, err)
+		}
+		n.CompletedAt = &t
+	}
+	return n, nil
+}
+
+// DecodeEvent reads a record written by Event.Append.
+func DecodeEvent(lr plog.LogRecord) (Event, error) {
+	b := lr.Body().Map()
+	e := Event{Scope: ScopeOf(lr), EventType: str(b, FieldEventType), Timestamp: lr.Timestamp().AsTime(), Data: value(b, FieldData)}
+	var err error
+	if e.ID, err = uuid.Parse(str(lr.Attributes(), AttrItemID)); err != nil {
+		return e, fmt.Errorf("%s: %w", AttrItemID, err)
+	}
+	return e, nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func str(m pcommon.Map, k string) string {
+	if v, ok := m.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+func float(m pcommon.Map, k string) *float64 {
+	v, ok := m.Get(k)
+	if !ok {
+		return nil
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		f := v.Double()
+		return &f
+	case pcommon.ValueTypeInt:
+		f := float64(v.Int())
+		return &f
+	}
+	return nil
+}
+
+func integer(m pcommon.Map, k string) *int64 {
+	if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeInt {
+		i := v.Int()
+		return &i
+	}
+	return nil
+}
+
+func value(m pcommon.Map, k string) pcommon.Value {
+	if v, ok := m.Get(k); ok {
+		return v
+	}
+	return pcommon.NewValueEmpty()
+}
+
+func putValue(m pcommon.Map, k string, v pcommon.Value) {
+	if v.Type() != pcommon.ValueTypeEmpty {
+		v.CopyTo(m.PutEmpty(k))
+	}
+}
+
+func putStrIf(m pcommon.Map, k, v string) {
+	if v != "" {
+		m.PutStr(k, v)
+	}
+}
+
+func putFloat(m pcommon.Map, k string, v *float64) {
+	if v != nil {
+		m.PutDouble(k, *v)
+	}
+}
+
+func putInt(m pcommon.Map, k string, v *int64) {
+	if v != nil {
+		m.PutInt(k, *v)
+	}
+}

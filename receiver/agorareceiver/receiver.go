@@ -1,0 +1,312 @@
+package agorareceiver // import "github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+type agoraReceiver struct {
+	cfg      *Config
+	settings receiver.Settings
+	ids      *agora.ExecutionIDs
+	traces   consumer.Traces
+	logs     consumer.Logs
+	obs      *receiverhelper.ObsReport
+	release  func()
+
+	startOnce, stopOnce sync.Once
+	startErr            error
+	server              *http.Server
+	serving             sync.WaitGroup
+}
+
+func newReceiver(cfg *Config, set receiver.Settings, release func()) (*agoraReceiver, error) {
+	obs, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID: set.ID, Transport: "http", ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &agoraReceiver{
+		cfg: cfg, settings: set, obs: obs, release: release,
+		ids: agora.NewExecutionIDs([]byte(cfg.ExecutionIDSecret)),
+	}, nil
+}
+
+// Start runs once for both pipelines: listen, then serve in the background.
+func (r *agoraReceiver) Start(ctx context.Context, host component.Host) error {
+	r.startOnce.Do(func() { r.startErr = r.start(ctx, host) })
+	return r.startErr
+}
+
+func (r *agoraReceiver) start(ctx context.Context, host component.Host) error {
+	if r.logs == nil {
+		r.settings.Logger.Warn("the agora receiver is in no logs pipeline: starts, completions, node executions and events will be refused")
+	}
+	if r.traces == nil {
+		r.settings.Logger.Warn("the agora receiver is in no traces pipeline: spans will be refused")
+	}
+	ln, err := r.cfg.HTTP.ToListener(ctx)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", r.cfg.HTTP.NetAddr.Endpoint, err)
+	}
+	api, err := r.cfg.HTTP.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, http.HandlerFunc(r.route),
+		confighttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, msg string, status int) {
+			writeDetail(w, status, msg)
+		}))
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	// GET /health answers without a key, as the platform's does; everything
+	// else goes through confighttp's auth, limits and decompression.
+	authenticated := api.Handler
+	api.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/health" {
+			r.health(w, req)
+			return
+		}
+		authenticated.ServeHTTP(w, req)
+	})
+	r.server = api
+	r.settings.Logger.Info("Agora API listening", zap.String("endpoint", ln.Addr().String()))
+	r.serving.Go(func() {
+		if err := api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
+		}
+	})
+	return nil
+}
+
+// Shutdown stops the server once; safe without Start.
+func (r *agoraReceiver) Shutdown(ctx context.Context) error {
+	var err error
+	r.stopOnce.Do(func() {
+		if r.server != nil {
+			err = r.server.Shutdown(ctx)
+			r.serving.Wait()
+		}
+		r.release()
+	})
+	return err
+}
+
+func (r *agoraReceiver) health(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		writeDetail(w, http.StatusMethodNotAllowed, "method not allowed: use GET")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
+}
+
+// route dispatches the /telemetry endpoints.
+func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
+	path := strings.TrimSuffix(req.URL.Path, "/")
+	var handle func(*request) (any, error)
+	var execID string
+	switch {
+	case path == "/telemetry/executions/start":
+		handle = r.start_
+	case path == "/telemetry/batch":
+		handle = r.batch
+	case strings.HasPrefix(path, "/telemetry/executions/"):
+		rest := strings.Split(strings.TrimPrefix(path, "/telemetry/executions/"), "/")
+		if len(rest) == 2 {
+			execID = rest[0]
+			handle = map[string]func(*request) (any, error){
+				"complete": r.complete, "nodes": r.node, "spans": r.span, "events": r.event,
+			}[rest[1]]
+		}
+	}
+	if handle == nil {
+		writeDetail(w, http.StatusNotFound, "not found: "+req.URL.Path)
+		return
+	}
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeDetail(w, http.StatusMethodNotAllowed, "method not allowed: use POST")
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeDetail(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		return
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeDetail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
+			return
+		}
+		writeDetail(w, http.StatusBadRequest, "could not read the request body")
+		return
+	}
+	org, ok := orgOf(req.Context())
+	if !ok {
+		// Validate requires auth, so only a misbuilt pipeline gets here.
+		writeDetail(w, http.StatusUnauthorized, "missing API key")
+		return
+	}
+	rq := &request{ctx: req.Context(), org: org, body: body, execID: execID, out: newOutput(org)}
+	resp, err := handle(rq)
+	if err == nil {
+		err = r.consume(rq)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// consume hands the request's records to the pipelines: logs first, so an
+// execution's start is never behind its spans.
+func (r *agoraReceiver) consume(rq *request) error {
+	if n := rq.out.logs.LogRecordCount(); n > 0 {
+		if r.logs == nil {
+			return errNoPipeline("logs")
+		}
+		ctx := r.obs.StartLogsOp(rq.ctx)
+		err := r.logs.ConsumeLogs(ctx, rq.out.logs)
+		r.obs.EndLogsOp(ctx, "agora_json", n, err)
+		if err != nil {
+			return pipelineError{err}
+		}
+	}
+	if n := rq.out.traces.SpanCount(); n > 0 {
+		if r.traces == nil {
+			return errNoPipeline("traces")
+		}
+		ctx := r.obs.StartTracesOp(rq.ctx)
+		err := r.traces.ConsumeTraces(ctx, rq.out.traces)
+		r.obs.EndTracesOp(ctx, "agora_json", n, err)
+		if err != nil {
+			return pipelineError{err}
+		}
+	}
+	return nil
+}
+
+// request is one API call being handled.
+type request struct {
+	ctx    context.Context
+	org    org
+	body   []byte
+	execID string // from the path, when the endpoint has one
+	out    *output
+}
+
+type org struct{ id, name string }
+
+func orgOf(ctx context.Context) (org, bool) {
+	auth := client.FromContext(ctx).Auth
+	if auth == nil {
+		return org{}, false
+	}
+	id, _ := auth.GetAttribute(agora.AuthOrgID).(string)
+	name, _ := auth.GetAttribute(agora.AuthOrgName).(string)
+	return org{id: id, name: name}, id != ""
+}
+
+// output collects what one request becomes. The receiver is the first
+// component to see the data, so it stamps the org itself.
+type output struct {
+	logs   plog.Logs
+	lrs    plog.LogRecordSlice
+	traces ptrace.Traces
+	spans  ptrace.SpanSlice
+}
+
+func newOutput(o org) *output {
+	out := &output{logs: plog.NewLogs(), traces: ptrace.NewTraces()}
+	rl := out.logs.ResourceLogs().AppendEmpty()
+	stampResource(rl.Resource().Attributes(), o)
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(scopeName)
+	out.lrs = sl.LogRecords()
+	rs := out.traces.ResourceSpans().AppendEmpty()
+	stampResource(rs.Resource().Attributes(), o)
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName(scopeName)
+	out.spans = ss.Spans()
+	return out
+}
+
+const scopeName = "github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver"
+
+func stampResource(attrs interface {
+	PutStr(string, string)
+}, o org) {
+	attrs.PutStr("service.name", "agora-sdk")
+	attrs.PutStr(agora.AttrOrgID, o.id)
+	attrs.PutStr(agora.AttrOrgName, o.name)
+}
+
+// Errors that map to HTTP answers.
+type (
+	// notFound: unknown execution for this org (never says whether it
+	// exists for another one).
+	notFound struct{}
+	// badRequest: validation failed; the message names the field.
+	badRequest struct{ err error }
+	// pipelineError: the pipeline refused the data.
+	pipelineError struct{ err error }
+	errNoPipeline string
+)
+
+func (notFound) Error() string        { return "execution not found" }
+func (e badRequest) Error() string    { return e.err.Error() }
+func (e pipelineError) Error() string { return e.err.Error() }
+func (e errNoPipeline) Error() string {
+	return "this collector has no " + string(e) + " pipeline for the agora receiver"
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	var bad badRequest
+	var pipe pipelineError
+	switch {
+	case errors.As(err, &bad):
+		writeDetail(w, http.StatusBadRequest, bad.Error())
+	case errors.As(err, &notFound{}):
+		writeDetail(w, http.StatusNotFound, err.Error())
+	case errors.As(err, &pipe) && consumererror.IsPermanent(pipe.err):
+		writeDetail(w, http.StatusBadRequest, "data refused: "+pipe.err.Error())
+	case errors.As(err, &pipe):
+		// Queue full, memory limiter, exporter down: the client retries later.
+		w.Header().Set("Retry-After", "1")
+		writeDetail(w, http.StatusServiceUnavailable, "temporarily unable to accept data, retry later: "+pipe.err.Error())
+	default:
+		writeDetail(w, http.StatusInternalServerError, err.Error())
+	}
+}
+
+func writeDetail(w http.ResponseWriter, status int, detail string) {
+	writeJSON(w, status, map[string]string{"detail": detail})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
