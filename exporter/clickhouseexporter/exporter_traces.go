@@ -2,14 +2,10 @@ package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exp
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/consumer/consumererror"
+	"github.com/google/uuid"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
@@ -19,69 +15,23 @@ import (
 )
 
 type tracesExporter struct {
-	cfg       *Config
-	logger    *zap.Logger
-	data      sqltemplates.Data
+	*client
 	insertSQL string
-	db        driver.Conn
 }
 
 func newTracesExporter(cfg *Config, logger *zap.Logger) (*tracesExporter, error) {
-	data := sqltemplates.Data{Database: cfg.Database, TTLSeconds: int64(cfg.TTL / time.Second)}
-	insertSQL, err := sqltemplates.Render("spans_insert.sql", data)
+	c := newClient(cfg, logger)
+	insertSQL, err := sqltemplates.Render("spans_insert.sql", c.data)
 	if err != nil {
 		return nil, err
 	}
-	return &tracesExporter{cfg: cfg, logger: logger, data: data, insertSQL: insertSQL}, nil
-}
-
-// start connects and brings the schema up to date. It fails the collector's
-// start when ClickHouse is unreachable, so a misconfigured endpoint is seen
-// at once rather than as a silently growing queue.
-func (e *tracesExporter) start(ctx context.Context, _ component.Host) error {
-	opts, err := e.cfg.clickhouseOptions(ctx)
-	if err != nil {
-		return err
-	}
-	db, err := clickhouse.Open(opts)
-	if err != nil {
-		return fmt.Errorf("open ClickHouse connection: %w", err)
-	}
-	e.db = db
-	pingCtx, cancel := context.WithTimeout(ctx, e.cfg.DialTimeout)
-	defer cancel()
-	if err := db.Ping(pingCtx); err != nil {
-		return fmt.Errorf("connect to ClickHouse at %s: %w", opts.Addr[0], err)
-	}
-	if !e.cfg.CreateSchema {
-		return checkSchema(ctx, db, e.data)
-	}
-	return migrate(ctx, db, e.data, e.logger)
-}
-
-func (e *tracesExporter) shutdown(context.Context) error {
-	if e.db == nil {
-		return nil
-	}
-	return e.db.Close()
+	return &tracesExporter{client: c, insertSQL: insertSQL}, nil
 }
 
 func (e *tracesExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	cols := newSpanColumns(td.SpanCount())
 	cols.appendTraces(td)
-	batch, err := e.db.PrepareBatch(ctx, e.insertSQL)
-	if err != nil {
-		return fmt.Errorf("prepare spans insert: %w", err)
-	}
-	defer func() { _ = batch.Abort() }()
-	if err := cols.writeTo(batch); err != nil {
-		// The rows themselves do not fit the columns: retrying cannot help.
-		return consumererror.NewPermanent(fmt.Errorf("build spans insert: %w", err))
-	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert %d spans: %w", cols.len(), err)
-	}
-	return nil
+	return e.insert(ctx, "spans", e.insertSQL, cols.columns())
 }
 
 // spanColumns holds one insert's rows column by column, in spans_insert.sql
@@ -131,7 +81,7 @@ func (c *spanColumns) appendTraces(td ptrace.Traces) {
 			scope := ss.Scope()
 			for _, span := range ss.Spans().All() {
 				c.orgID = append(c.orgID, orgID)
-				c.executionID = append(c.executionID, "")
+				c.executionID = append(c.executionID, executionID(span))
 				c.timestamp = append(c.timestamp, span.StartTimestamp().AsTime())
 				c.traceID = append(c.traceID, span.TraceID().String())
 				c.spanID = append(c.spanID, span.SpanID().String())
@@ -173,22 +123,27 @@ func (c *spanColumns) appendLinks(links ptrace.SpanLinkSlice) {
 	c.linkStates, c.linkAttrs = append(c.linkStates, states), append(c.linkAttrs, attrs)
 }
 
-// writeTo appends every column to the batch, in spans_insert.sql order.
-func (c *spanColumns) writeTo(batch driver.Batch) error {
-	columns := []any{
+// columns are the insert's columns, in spans_insert.sql order.
+func (c *spanColumns) columns() []any {
+	return []any{
 		c.orgID, c.executionID, c.timestamp, c.traceID, c.spanID, c.parentSpanID,
 		c.traceState, c.spanName, c.spanKind, c.service, c.resourceAttrs,
 		c.scopeName, c.scopeVersion, c.spanAttrs, c.duration, c.statusCode, c.statusMessage,
 		c.eventTimes, c.eventNames, c.eventAttrs,
 		c.linkTraceIDs, c.linkSpanIDs, c.linkStates, c.linkAttrs,
 	}
-	var errs error
-	for i, col := range columns {
-		if err := batch.Column(i).Append(col); err != nil {
-			errs = errors.Join(errs, fmt.Errorf("column %d: %w", i, err))
-		}
+}
+
+// executionID is the span's execution: the Agora API's spans say it in an
+// attribute; otherwise one trace is one execution (DESIGN §3).
+func executionID(span ptrace.Span) string {
+	if id := stringAttr(span.Attributes(), agora.AttrExecutionID); id != "" {
+		return id
 	}
-	return errs
+	if span.TraceID().IsEmpty() {
+		return ""
+	}
+	return uuid.UUID(span.TraceID()).String()
 }
 
 // stringAttr is the attribute's value as a string, "" when absent.

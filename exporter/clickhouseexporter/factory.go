@@ -20,6 +20,7 @@ func NewFactory() exporter.Factory {
 		metadata.Type,
 		createDefaultConfig,
 		exporter.WithTraces(createTracesExporter, metadata.TracesStability),
+		exporter.WithLogs(createLogsExporter, metadata.LogsStability),
 	)
 }
 
@@ -49,11 +50,25 @@ func createTracesExporter(ctx context.Context, set exporter.Settings, cfg compon
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, exp.pushTraces,
-		exporterhelper.WithStart(exp.start),
-		exporterhelper.WithShutdown(exp.shutdown),
+	return exporterhelper.NewTraces(ctx, set, cfg, exp.pushTraces, helperOptions(c, exp.client)...)
+}
+
+func createLogsExporter(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
+	c := cfg.(*Config)
+	exp, err := newLogsExporter(c, set.Logger)
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewLogs(ctx, set, cfg, exp.pushLogs, helperOptions(c, exp.client)...)
+}
+
+// helperOptions are exporterhelper's start, shutdown, timeout, retry and queue.
+func helperOptions(c *Config, cl *client) []exporterhelper.Option {
+	return []exporterhelper.Option{
+		exporterhelper.WithStart(cl.start),
+		exporterhelper.WithShutdown(cl.shutdown),
 		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: c.Timeout}),
 		exporterhelper.WithRetry(c.RetryConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
-	)
+	}
 }

@@ -94,6 +94,7 @@ func testTraces() ptrace.Traces {
 func expectedRow() spanRow {
 	return spanRow{
 		OrgID:              "org-1",
+		ExecutionID:        "4bf92f35-77b3-4da6-a3ce-929d0e0e4736", // the trace id as a UUID
 		Timestamp:          testStart,
 		TraceID:            "4bf92f3577b34da6a3ce929d0e0e4736",
 		SpanID:             "00f067aa0ba902b7",

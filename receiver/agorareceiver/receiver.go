@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
@@ -17,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver"
@@ -183,6 +185,11 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 // consume hands the request's records to the pipelines: logs first, so an
 // execution's start is never behind its spans.
 func (r *agoraReceiver) consume(rq *request) error {
+	// The receive time orders versions of the same item downstream.
+	observed := pcommon.NewTimestampFromTime(time.Now())
+	for _, lr := range rq.out.lrs.All() {
+		lr.SetObservedTimestamp(observed)
+	}
 	if n := rq.out.logs.LogRecordCount(); n > 0 {
 		if r.logs == nil {
 			return errNoPipeline("logs")

@@ -48,6 +48,7 @@ type Migration struct {
 var Migrations = []Migration{
 	{Version: 1, Name: "spans", Statements: []string{"spans_table.sql"}},
 	{Version: 2, Name: "trace id time window", Statements: []string{"trace_id_ts_table.sql", "trace_id_ts_mv.sql"}},
+	{Version: 3, Name: "node executions, events, logs", Statements: []string{"node_executions_table.sql", "events_table.sql", "logs_table.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.

@@ -1,0 +1,135 @@
+package clickhouseexporter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+)
+
+type nodeRow struct {
+	OrgID           string     `ch:"OrgId"`
+	ExecutionID     uuid.UUID  `ch:"ExecutionId"`
+	NodeExecutionID uuid.UUID  `ch:"NodeExecutionId"`
+	ProjectName     string     `ch:"ProjectName"`
+	WorkflowName    string     `ch:"WorkflowName"`
+	NodeID          uuid.UUID  `ch:"NodeId"`
+	NodeName        string     `ch:"NodeName"`
+	NodeType        string     `ch:"NodeType"`
+	Status          string     `ch:"Status"`
+	StartedAt       time.Time  `ch:"StartedAt"`
+	CompletedAt     *time.Time `ch:"CompletedAt"`
+	PrepDurationMs  *float64   `ch:"PrepDurationMs"`
+	ExecDurationMs  *float64   `ch:"ExecDurationMs"`
+	PostDurationMs  *float64   `ch:"PostDurationMs"`
+	RetryCount      uint32     `ch:"RetryCount"`
+	ErrorMessage    string     `ch:"ErrorMessage"`
+	Input           string     `ch:"Input"`
+	Output          string     `ch:"Output"`
+	TotalTokens     *int64     `ch:"TotalTokens"`
+	EstimatedCost   *float64   `ch:"EstimatedCost"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var (
+	execID  = uuid.MustParse("bf59bb5a-4111-839d-aa04-b6b863de62d5")
+	started = time.Date(2026, 11, 25, 17, 19, 5, 208537000, time.UTC)
+)
+
+func testLogs(status string, observed time.Time) plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	scope := agora.Scope{ExecutionID: execID, ProjectName: "proj", ProjectID: agora.ProjectID("org-1", "proj"), WorkflowName: "wf"}
+	scope.WorkflowID = agora.WorkflowID(scope.ProjectID, "wf")
+	input := pcommon.NewValueMap()
+	input.Map().PutStr("q", "2+2")
+	n := agora.NodeExecution{
+		Scope: scope, ID: agora.ItemID(execID, "node_execution", "Think"), NodeID: agora.NodeID(scope.WorkflowID, "Think"),
+		NodeName: "Think", NodeType: "TracedAsyncNode", Status: status, StartedAt: started, CompletedAt: ptr(started.Add(80 * time.Millisecond)),
+		PrepDurationMs: ptr(5.0), ExecDurationMs: ptr(70.5), RetryCount: 1, ErrorMessage: "", Input: input,
+		Output: pcommon.NewValueStr("4"), TotalTokens: ptr(int64(17)), EstimatedCost: ptr(0.0012),
+	}
+	n.Append(lrs)
+	data := pcommon.NewValueMap()
+	data.Map().PutStr("node", "Think")
+	ev := agora.Event{Scope: scope, ID: agora.ItemID(execID, "event", "1"), EventType: "node_start", Timestamp: started, Data: data}
+	ev.Append(lrs)
+	(&agora.ExecutionStart{Scope: scope, StartedAt: started, Input: input}).Append(lrs)
+	// A plain OTLP log, no event name.
+	plain := lrs.AppendEmpty()
+	plain.Body().SetStr("hello")
+	plain.SetTimestamp(pcommon.NewTimestampFromTime(started))
+	for _, lr := range lrs.All() {
+		lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(observed))
+	}
+	return ld
+}
+
+func TestIntegrationStoresLogsByEventName(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint, cfg.Database = chtest.NativeEndpoint(), db
+	exp, err := NewFactory().CreateLogs(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+	now := time.Now()
+	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("running", now)))
+	// The same node later succeeds; the same batch is also retried.
+	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("success", now.Add(time.Second))))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("success", now.Add(time.Second))))
+	require.NoError(t, exp.Shutdown(context.Background()))
+
+	var nodes []nodeRow
+	require.NoError(t, conn.Select(context.Background(), &nodes, "SELECT * EXCEPT (ProjectId, WorkflowId, NextAction, PromptTokens, CompletionTokens, Version) FROM `"+db+"`.node_executions FINAL"))
+	require.Len(t, nodes, 1, "one row per node execution, the newest version")
+	nodes[0].StartedAt = nodes[0].StartedAt.UTC()
+	*nodes[0].CompletedAt = nodes[0].CompletedAt.UTC()
+	scopeProject := agora.ProjectID("org-1", "proj")
+	assert.Equal(t, nodeRow{
+		OrgID: "org-1", ExecutionID: execID, NodeExecutionID: agora.ItemID(execID, "node_execution", "Think"),
+		ProjectName: "proj", WorkflowName: "wf", NodeID: agora.NodeID(agora.WorkflowID(scopeProject, "wf"), "Think"),
+		NodeName: "Think", NodeType: "TracedAsyncNode", Status: "success", StartedAt: started, CompletedAt: ptr(started.Add(80 * time.Millisecond)),
+		PrepDurationMs: ptr(5.0), ExecDurationMs: ptr(70.5), RetryCount: 1, Input: `{"q":"2+2"}`, Output: `"4"`,
+		TotalTokens: ptr(int64(17)), EstimatedCost: ptr(0.0012),
+	}, nodes[0])
+
+	var events []struct {
+		EventType string `ch:"EventType"`
+		Data      string `ch:"Data"`
+		OrgID     string `ch:"OrgId"`
+	}
+	require.NoError(t, conn.Select(context.Background(), &events, "SELECT EventType, Data, OrgId FROM `"+db+"`.events FINAL"))
+	assert.Equal(t, []struct {
+		EventType string `ch:"EventType"`
+		Data      string `ch:"Data"`
+		OrgID     string `ch:"OrgId"`
+	}{{"node_start", `{"node":"Think"}`, "org-1"}}, events)
+
+	var logs []struct {
+		EventName   string `ch:"EventName"`
+		ExecutionID string `ch:"ExecutionId"`
+		Body        string `ch:"Body"`
+	}
+	require.NoError(t, conn.Select(context.Background(), &logs, "SELECT EventName, ExecutionId, Body FROM `"+db+"`.logs FINAL WHERE OrgId = 'org-1' ORDER BY EventName DESC"))
+	require.Len(t, logs, 2, "one start and one plain log: re-sent records keep one row")
+	assert.Equal(t, agora.EventExecutionStarted, logs[0].EventName)
+	assert.Equal(t, execID.String(), logs[0].ExecutionID)
+	assert.JSONEq(t, `{"workflow_name":"wf","project_name":"proj","started_at":"2026-11-25T17:19:05.208537Z","input_data":{"q":"2+2"}}`, logs[0].Body)
+	assert.Equal(t, "", logs[1].EventName)
+	assert.Equal(t, "hello", logs[1].Body)
+}

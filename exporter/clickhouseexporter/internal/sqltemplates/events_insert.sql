@@ -1,0 +1,3 @@
+INSERT INTO {{ident .Database}}.events (
+    OrgId, ExecutionId, EventId, ProjectName, WorkflowName, EventType, Timestamp, Data
+)
