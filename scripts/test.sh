@@ -21,3 +21,15 @@ export AGORA_ENGINE_LIB="$PWD/.local/engine/libchdb.so"
 
 # shellcheck disable=SC2086
 go test -count=1 ${GO_TEST_ARGS:-} ./...
+
+# Every fuzz target for a bounded time (FUZZTIME, default 3s; longer by hand:
+# go test -run '^$' -fuzz '^FuzzBatch$' -fuzztime 10m ./receiver/agorareceiver).
+if [ -z "${GO_TEST_ARGS:-}" ]; then
+  for pkg in $(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do
+    for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$pkg"/*_test.go | cut -d' ' -f2); do
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-3s}" "$pkg" >/dev/null || {
+        echo "FAIL fuzz $target in $pkg (see $pkg/testdata/fuzz/$target)"; exit 1; }
+      echo "ok   fuzz $target ${FUZZTIME:-3s}"
+    done
+  done
+fi

@@ -203,7 +203,10 @@ func ScopeOf(lr plog.LogRecord) Scope {
 
 // DecodeNodeExecution reads a record written by NodeExecution.Append.
 func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
-	b := lr.Body().Map()
+	b, err := bodyMap(lr)
+	if err != nil {
+		return NodeExecution{}, err
+	}
 	n := NodeExecution{
 		Scope:          ScopeOf(lr),
 		NodeName:       str(b, FieldNodeName),
@@ -222,7 +225,6 @@ func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
 	if rc := integer(b, FieldRetryCount); rc != nil {
 		n.RetryCount = *rc
 	}
-	var err error
 	if n.ID, err = uuid.Parse(str(lr.Attributes(), AttrItemID)); err != nil {
 		return n, fmt.Errorf("%s: %w", AttrItemID, err)
 	}
@@ -242,13 +244,24 @@ func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
 
 // DecodeEvent reads a record written by Event.Append.
 func DecodeEvent(lr plog.LogRecord) (Event, error) {
-	b := lr.Body().Map()
+	b, err := bodyMap(lr)
+	if err != nil {
+		return Event{}, err
+	}
 	e := Event{Scope: ScopeOf(lr), EventType: str(b, FieldEventType), Timestamp: lr.Timestamp().AsTime(), Data: value(b, FieldData)}
-	var err error
 	if e.ID, err = uuid.Parse(str(lr.Attributes(), AttrItemID)); err != nil {
 		return e, fmt.Errorf("%s: %w", AttrItemID, err)
 	}
 	return e, nil
+}
+
+// bodyMap is the record's body; any sender can name a record like ours, so
+// a body of another type is an error, never a panic.
+func bodyMap(lr plog.LogRecord) (pcommon.Map, error) {
+	if lr.Body().Type() != pcommon.ValueTypeMap {
+		return pcommon.Map{}, fmt.Errorf("body is %s, not a map", lr.Body().Type())
+	}
+	return lr.Body().Map(), nil
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
@@ -291,8 +304,9 @@ func value(m pcommon.Map, k string) pcommon.Value {
 	return pcommon.NewValueEmpty()
 }
 
+// putValue copies v unless it is absent (empty, or the zero Value).
 func putValue(m pcommon.Map, k string, v pcommon.Value) {
-	if v.Type() != pcommon.ValueTypeEmpty {
+	if v != (pcommon.Value{}) && v.Type() != pcommon.ValueTypeEmpty {
 		v.CopyTo(m.PutEmpty(k))
 	}
 }

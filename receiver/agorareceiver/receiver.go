@@ -124,6 +124,13 @@ func (r *agoraReceiver) health(w http.ResponseWriter, req *http.Request) {
 
 // route dispatches the /telemetry endpoints.
 func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
+	defer func() {
+		// A bug must not cost the client its answer or the collector its life.
+		if p := recover(); p != nil {
+			r.settings.Logger.Error("agora receiver: handler panicked", zap.Any("panic", p), zap.String("path", req.URL.Path), zap.Stack("stack"))
+			writeDetail(w, http.StatusInternalServerError, "internal error")
+		}
+	}()
 	path := strings.TrimSuffix(req.URL.Path, "/")
 	var handle func(*request) (any, error)
 	var execID string
