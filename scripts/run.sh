@@ -13,6 +13,14 @@ else
   echo "using ClickHouse at $CLICKHOUSE_ENDPOINT (local engine not started)"
 fi
 
+# Execution ids carry a MAC keyed by this secret: keep it across restarts.
+if [ -z "${AGORA_ID_SECRET:-}" ]; then
+  mkdir -p data
+  [ -s data/id-secret ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > data/id-secret)
+  AGORA_ID_SECRET=$(cat data/id-secret)
+  export AGORA_ID_SECRET
+fi
+
 # A fresh machine has no keys: create a dev org and key and show them once.
 export AGORA_KEYS_FILE=${AGORA_KEYS_FILE:-data/keys.yaml}
 if [ "$(bin/agoractl keys list --keys-file "$AGORA_KEYS_FILE" | wc -l)" -le 1 ]; then
@@ -31,6 +39,6 @@ if [ "$(bin/agoractl keys list --keys-file "$AGORA_KEYS_FILE" | wc -l)" -le 1 ];
 MSG
 fi
 
-echo "collector: OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133"
+echo "collector: Agora API http://localhost:8000, OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133"
 bin/agora-otelcol --config "${AGORA_CONFIG:-config/local.yaml}" || status=$?
 exit "${status:-0}"

@@ -42,12 +42,17 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// testIDSecret is every test collector's execution_id_secret: like replicas,
+// two collectors of one test accept each other's execution ids.
+const testIDSecret = "e2e-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+
 // collector is one running agora-otelcol process.
 type collector struct {
 	cmd        *exec.Cmd
 	log        *syncBuffer
 	exited     chan error
 	grpc, http string // OTLP endpoints, host:port
+	api        string // Agora API, host:port
 	health     string
 	keysFile   string
 	stopped    bool
@@ -83,7 +88,7 @@ func startCollector(t *testing.T, db string) *collector {
 // startCollectorWithKeys is startCollector with a given keys file.
 func startCollectorWithKeys(t *testing.T, db, keysFile string) *collector {
 	t.Helper()
-	c := &collector{grpc: freePort(t), http: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
+	c := &collector{grpc: freePort(t), http: freePort(t), api: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
 	_, metricsPort, _ := net.SplitHostPort(freePort(t))
 	config, err := filepath.Abs("../../config/local.yaml")
 	require.NoError(t, err)
@@ -97,6 +102,8 @@ func startCollectorWithKeys(t *testing.T, db, keysFile string) *collector {
 		"CLICKHOUSE_ENDPOINT="+chtest.NativeEndpoint(),
 		"CLICKHOUSE_DATABASE="+db,
 		"AGORA_KEYS_FILE="+keysFile,
+		"AGORA_API_ENDPOINT="+c.api,
+		"AGORA_ID_SECRET="+testIDSecret,
 	)
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	require.NoError(t, c.cmd.Start())

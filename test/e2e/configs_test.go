@@ -17,7 +17,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			cmd := exec.Command(binary(t), "validate", "--config", f)
-			cmd.Env = append(cmd.Environ(), "CLICKHOUSE_ENDPOINT=tcp://127.0.0.1:9000", "CLICKHOUSE_PASSWORD=x", "AGORA_DATA_DIR="+t.TempDir())
+			cmd.Env = append(cmd.Environ(), "CLICKHOUSE_ENDPOINT=tcp://127.0.0.1:9000", "CLICKHOUSE_PASSWORD=x", "AGORA_ID_SECRET="+testIDSecret, "AGORA_DATA_DIR="+t.TempDir())
 			out, err := cmd.CombinedOutput()
 			require.NoError(t, err, "%s", out)
 		})
