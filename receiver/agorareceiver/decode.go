@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -34,38 +36,45 @@ func (es fieldErrors) Error() string {
 }
 
 // object reads the fields of one JSON object and collects what is wrong.
+// The whole body is parsed once (fastjson); fields are read from that tree.
 type object struct {
 	path string
-	m    map[string]json.RawMessage
+	v    *fastjson.Value
+	obj  *fastjson.Object
 	errs fieldErrors
 }
 
 var errNotObject = errors.New("must be a JSON object")
 
-// parseObject reads raw as an object; path prefixes every field name.
-func parseObject(path string, raw []byte) (*object, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		if path == "" {
-			return nil, fieldError{"body", "not a JSON object: " + jsonProblem(err)}
+// parsers are reused: a parse tree lives until its parser parses again, so
+// a request returns its parser only when it is done with every value.
+var parsers fastjson.ParserPool
+
+// parseBody parses a request body, which must be a JSON object.
+func parseBody(p *fastjson.Parser, body []byte) (*object, error) {
+	v, err := p.ParseBytes(body)
+	if err != nil {
+		// Error path only: encoding/json says where the syntax breaks.
+		msg := "not a JSON object: invalid JSON"
+		var syn *json.SyntaxError
+		if errors.As(json.Unmarshal(body, new(json.RawMessage)), &syn) {
+			msg += fmt.Sprintf(" at byte %d", syn.Offset)
 		}
-		return nil, fieldError{path, errNotObject.Error()}
+		return nil, badRequest{fieldError{"body", msg}}
 	}
-	return &object{path: path, m: m}, nil
+	if v.Type() != fastjson.TypeObject {
+		return nil, badRequest{fieldError{"body", "not a JSON object: got " + v.Type().String()}}
+	}
+	return parseObject("", v)
 }
 
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return "null"
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return "got " + typ.Value
+// parseObject reads v as an object; path prefixes every field name.
+func parseObject(path string, v *fastjson.Value) (*object, error) {
+	obj, err := v.Object()
+	if err != nil {
+		return nil, fieldError{path, errNotObject.Error()}
 	}
-	return "invalid JSON"
+	return &object{path: path, v: v, obj: obj}, nil
 }
 
 func (o *object) name(field string) string {
@@ -77,13 +86,13 @@ func (o *object) name(field string) string {
 
 func (o *object) fail(field, msg string) { o.errs = append(o.errs, fieldError{o.name(field), msg}) }
 
-// raw is the field's JSON, nil when absent or null.
-func (o *object) raw(field string) json.RawMessage {
-	r := o.m[field]
-	if len(r) == 0 || string(r) == "null" {
+// raw is the field's value, nil when absent or null.
+func (o *object) raw(field string) *fastjson.Value {
+	v := o.obj.Get(field)
+	if v == nil || v.Type() == fastjson.TypeNull {
 		return nil
 	}
-	return r
+	return v
 }
 
 func (o *object) str(field string, required bool) string {
@@ -94,15 +103,24 @@ func (o *object) str(field string, required bool) string {
 		}
 		return ""
 	}
-	var s string
-	if r[0] != '"' || json.Unmarshal(r, &s) != nil {
+	if r.Type() != fastjson.TypeString {
 		o.fail(field, "must be a string")
 		return ""
 	}
+	s := text(r)
 	if required && s == "" {
 		o.fail(field, "must not be empty")
 	}
 	return s
+}
+
+// text copies a string out of the parser's buffer, as valid UTF-8.
+func text(v *fastjson.Value) string {
+	b, _ := v.StringBytes()
+	if !utf8.Valid(b) {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	return string(b)
 }
 
 func (o *object) oneOf(field string, allowed []string) string {
@@ -131,8 +149,8 @@ func (o *object) number(field string, nonNegative bool) *float64 {
 	if r == nil {
 		return nil
 	}
-	f, err := strconv.ParseFloat(string(r), 64)
-	if err != nil || !isJSONNumber(r) || math.IsInf(f, 0) {
+	f, err := r.Float64()
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		o.fail(field, "must be a number")
 		return nil
 	}
@@ -162,28 +180,23 @@ func (o *object) integer(field string) *int64 {
 
 // value is any JSON value as pdata; absent and null are an empty value.
 func (o *object) value(field string) pcommon.Value {
-	r := o.raw(field)
 	v := pcommon.NewValueEmpty()
-	if r == nil {
-		return v
-	}
-	if err := jsonToValue(r, v); err != nil {
-		o.fail(field, err.Error())
+	if r := o.raw(field); r != nil {
+		setValue(v, r, 0)
 	}
 	return v
 }
 
-// object requires an object (or null).
+// objectValue requires an object (or null).
 func (o *object) objectValue(field string) pcommon.Value {
-	r := o.raw(field)
-	if r != nil && r[0] != '{' {
+	if r := o.raw(field); r != nil && r.Type() != fastjson.TypeObject {
 		o.fail(field, errNotObject.Error())
 		return pcommon.NewValueEmpty()
 	}
 	return o.value(field)
 }
 
-func (o *object) list(field string, required bool) []json.RawMessage {
+func (o *object) list(field string, required bool) []*fastjson.Value {
 	r := o.raw(field)
 	if r == nil {
 		if required {
@@ -191,8 +204,8 @@ func (o *object) list(field string, required bool) []json.RawMessage {
 		}
 		return nil
 	}
-	var items []json.RawMessage
-	if r[0] != '[' || json.Unmarshal(r, &items) != nil {
+	items, err := r.Array()
+	if err != nil {
 		o.fail(field, "must be a list")
 		return nil
 	}
@@ -223,8 +236,6 @@ func (o *object) err() error {
 	return o.errs
 }
 
-func isJSONNumber(r []byte) bool { return len(r) > 0 && (r[0] == '-' || r[0] >= '0' && r[0] <= '9') }
-
 // Timestamps arrive as ISO 8601, often naive (treated as UTC), with T or a
 // space between date and time.
 var timestampLayouts = []string{
@@ -249,57 +260,47 @@ func parseTimestamp(s string) (time.Time, error) {
 	return time.Time{}, errors.New("not a timestamp")
 }
 
-// jsonToValue converts JSON to pdata, keeping integers as Int.
-func jsonToValue(raw []byte, v pcommon.Value) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
-		return errors.New("invalid JSON")
-	}
-	setValue(v, x, 0)
-	return nil
-}
-
 // maxDepth bounds nesting: deeper values are kept as their JSON text.
 const maxDepth = 32
 
-func setValue(v pcommon.Value, x any, depth int) {
-	switch t := x.(type) {
-	case nil:
-	case string:
-		v.SetStr(t)
-	case bool:
-		v.SetBool(t)
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
+// setValue converts JSON to pdata, keeping integers as Int.
+func setValue(v pcommon.Value, x *fastjson.Value, depth int) {
+	switch x.Type() {
+	case fastjson.TypeString:
+		v.SetStr(text(x))
+	case fastjson.TypeTrue:
+		v.SetBool(true)
+	case fastjson.TypeFalse:
+		v.SetBool(false)
+	case fastjson.TypeNumber:
+		if i, err := x.Int64(); err == nil {
 			v.SetInt(i)
-		} else if f, err := t.Float64(); err == nil {
+		} else if f, err := x.Float64(); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
 			v.SetDouble(f)
 		} else {
-			v.SetStr(t.String())
+			v.SetStr(x.String())
 		}
-	case map[string]any:
+	case fastjson.TypeObject:
 		if depth >= maxDepth {
-			b, _ := json.Marshal(t)
-			v.SetStr(string(b))
+			v.SetStr(x.String())
 			return
 		}
+		obj, _ := x.Object()
 		m := v.SetEmptyMap()
-		m.EnsureCapacity(len(t))
-		for k, e := range t {
-			setValue(m.PutEmpty(k), e, depth+1)
-		}
-	case []any:
+		m.EnsureCapacity(obj.Len())
+		obj.Visit(func(k []byte, e *fastjson.Value) {
+			setValue(m.PutEmpty(strings.ToValidUTF8(string(k), "\uFFFD")), e, depth+1)
+		})
+	case fastjson.TypeArray:
 		if depth >= maxDepth {
-			b, _ := json.Marshal(t)
-			v.SetStr(string(b))
+			v.SetStr(x.String())
 			return
 		}
-		s := v.SetEmptySlice()
-		s.EnsureCapacity(len(t))
-		for _, e := range t {
-			setValue(s.AppendEmpty(), e, depth+1)
+		items, _ := x.Array()
+		sl := v.SetEmptySlice()
+		sl.EnsureCapacity(len(items))
+		for _, e := range items {
+			setValue(sl.AppendEmpty(), e, depth+1)
 		}
 	}
 }

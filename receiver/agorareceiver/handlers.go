@@ -2,11 +2,12 @@ package agorareceiver // import "github.com/agora-otelcol/agora-otelcol/receiver
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/valyala/fastjson"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
@@ -34,17 +35,9 @@ func (r *agoraReceiver) owned(o org, id string) (uuid.UUID, error) {
 	return exec, nil
 }
 
-func parseBody(body []byte) (*object, error) {
-	o, err := parseObject("", body)
-	if err != nil {
-		return nil, badRequest{err}
-	}
-	return o, nil
-}
-
 // start_ is POST /telemetry/executions/start.
 func (r *agoraReceiver) start_(rq *request) (any, error) {
-	o, err := parseBody(rq.body)
+	o, err := parseBody(rq.parser, rq.body)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +61,7 @@ func (r *agoraReceiver) complete(rq *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := parseBody(rq.body)
+	o, err := parseBody(rq.parser, rq.body)
 	if err != nil {
 		return nil, err
 	}
@@ -90,17 +83,17 @@ func (r *agoraReceiver) complete(rq *request) (any, error) {
 
 // itemEndpoint handles the single-item endpoints of an owned execution.
 func (r *agoraReceiver) itemEndpoint(rq *request, responseKey string,
-	decode func(o *object, raw []byte, s agora.Scope) (uuid.UUID, error),
+	decode func(o *object, s agora.Scope) (uuid.UUID, error),
 ) (any, error) {
 	exec, err := r.owned(rq.org, rq.execID)
 	if err != nil {
 		return nil, err
 	}
-	o, err := parseBody(rq.body)
+	o, err := parseBody(rq.parser, rq.body)
 	if err != nil {
 		return nil, err
 	}
-	id, err := decode(o, rq.body, agora.Scope{ExecutionID: exec})
+	id, err := decode(o, agora.Scope{ExecutionID: exec})
 	if err != nil {
 		return nil, badRequest{err}
 	}
@@ -109,7 +102,7 @@ func (r *agoraReceiver) itemEndpoint(rq *request, responseKey string,
 
 // node is POST /telemetry/executions/{id}/nodes.
 func (r *agoraReceiver) node(rq *request) (any, error) {
-	return r.itemEndpoint(rq, "node_execution_id", func(o *object, _ []byte, s agora.Scope) (uuid.UUID, error) {
+	return r.itemEndpoint(rq, "node_execution_id", func(o *object, s agora.Scope) (uuid.UUID, error) {
 		return decodeNode(o, s, rq.out)
 	})
 }
@@ -117,15 +110,15 @@ func (r *agoraReceiver) node(rq *request) (any, error) {
 // span is POST /telemetry/executions/{id}/spans. The answer is the stored
 // row's id, derived from the execution, trace and span ids.
 func (r *agoraReceiver) span(rq *request) (any, error) {
-	return r.itemEndpoint(rq, "span_id", func(o *object, _ []byte, s agora.Scope) (uuid.UUID, error) {
+	return r.itemEndpoint(rq, "span_id", func(o *object, s agora.Scope) (uuid.UUID, error) {
 		return decodeSpan(o, s, rq.out)
 	})
 }
 
 // event is POST /telemetry/executions/{id}/events.
 func (r *agoraReceiver) event(rq *request) (any, error) {
-	return r.itemEndpoint(rq, "event_id", func(o *object, raw []byte, s agora.Scope) (uuid.UUID, error) {
-		return decodeEvent(o, raw, s, rq.out)
+	return r.itemEndpoint(rq, "event_id", func(o *object, s agora.Scope) (uuid.UUID, error) {
+		return decodeEvent(o, s, rq.out)
 	})
 }
 
@@ -151,7 +144,7 @@ const maxReportedErrors = 100
 // batch is POST /telemetry/batch: each item is validated alone; bad ones are
 // skipped and reported, good ones kept.
 func (r *agoraReceiver) batch(rq *request) (any, error) {
-	o, err := parseBody(rq.body)
+	o, err := parseBody(rq.parser, rq.body)
 	if err != nil {
 		return nil, err
 	}
@@ -190,11 +183,11 @@ func (r *agoraReceiver) batch(rq *request) (any, error) {
 	resp := &batchResponse{ExecutionID: exec.String()}
 	now := time.Now().UTC()
 
-	each := func(list string, items []json.RawMessage, ok, rejected *int, decode func(o *object, raw []byte) error) {
+	each := func(list string, items []*fastjson.Value, ok, rejected *int, decode func(o *object) error) {
 		for i, raw := range items {
-			item, err := parseObject(fmt.Sprintf("%s[%d]", list, i), raw)
+			item, err := parseObject(list+"["+strconv.Itoa(i)+"]", raw)
 			if err == nil {
-				err = decode(item, raw)
+				err = decode(item)
 			}
 			if err != nil {
 				*rejected++
@@ -204,20 +197,20 @@ func (r *agoraReceiver) batch(rq *request) (any, error) {
 			*ok++
 		}
 	}
-	each("events", events, &resp.EventsIngested, &resp.EventsRejected, func(o *object, raw []byte) error {
-		_, err := decodeEvent(o, raw, s, rq.out)
+	each("events", events, &resp.EventsIngested, &resp.EventsRejected, func(o *object) error {
+		_, err := decodeEvent(o, s, rq.out)
 		return err
 	})
-	each("spans", spans, &resp.SpansIngested, &resp.SpansRejected, func(o *object, _ []byte) error {
+	each("spans", spans, &resp.SpansIngested, &resp.SpansRejected, func(o *object) error {
 		_, err := decodeSpan(o, s, rq.out)
 		return err
 	})
-	each("node_executions", nodes, &resp.NodeExecutionsIngested, &resp.NodeExecutionsRejected, func(o *object, _ []byte) error {
+	each("node_executions", nodes, &resp.NodeExecutionsIngested, &resp.NodeExecutionsRejected, func(o *object) error {
 		_, err := decodeNode(o, s, rq.out)
 		return err
 	})
-	each("shared_state_snapshots", snapshots, &resp.SharedStateSnapshotsIngested, &resp.SharedStateSnapshotsRejected, func(o *object, raw []byte) error {
-		_, err := decodeSnapshot(o, raw, s, now, rq.out)
+	each("shared_state_snapshots", snapshots, &resp.SharedStateSnapshotsIngested, &resp.SharedStateSnapshotsRejected, func(o *object) error {
+		_, err := decodeSnapshot(o, s, now, rq.out)
 		return err
 	})
 	if resp.errorsLeftOut > 0 {
@@ -236,19 +229,12 @@ func (b *batchResponse) addError(err error) {
 
 // earliest is the first timestamp among the batch's items, or now when
 // there is none: the start time of an auto-started execution.
-func earliest(events, spans, nodes []json.RawMessage) time.Time {
+func earliest(events, spans, nodes []*fastjson.Value) time.Time {
 	first := time.Time{}
-	consider := func(items []json.RawMessage, field string) {
-		for _, raw := range items {
-			var m map[string]json.RawMessage
-			if json.Unmarshal(raw, &m) != nil {
-				continue
-			}
-			var s string
-			if json.Unmarshal(m[field], &s) != nil {
-				continue
-			}
-			if t, err := parseTimestamp(s); err == nil && (first.IsZero() || t.Before(first)) {
+	consider := func(items []*fastjson.Value, field string) {
+		for _, item := range items {
+			b := item.GetStringBytes(field)
+			if t, err := parseTimestamp(string(b)); err == nil && (first.IsZero() || t.Before(first)) {
 				first = t
 			}
 		}

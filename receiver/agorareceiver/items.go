@@ -52,18 +52,18 @@ func decodeNode(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 	return n.ID, nil
 }
 
-func decodeEvent(o *object, raw []byte, s agora.Scope, out *output) (uuid.UUID, error) {
+func decodeEvent(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 	e := agora.Event{Scope: s, EventType: o.str(agora.FieldEventType, true), Data: o.objectValue(agora.FieldData)}
 	e.Timestamp, _ = o.timestamp(agora.FieldTimestamp, true)
 	if err := o.err(); err != nil {
 		return uuid.Nil, err
 	}
-	e.ID = agora.ItemID(s.ExecutionID, "event", string(raw))
+	e.ID = agora.ItemID(s.ExecutionID, "event", string(o.v.MarshalTo(nil)))
 	e.Append(out.lrs)
 	return e.ID, nil
 }
 
-func decodeSnapshot(o *object, raw []byte, s agora.Scope, now time.Time, out *output) (uuid.UUID, error) {
+func decodeSnapshot(o *object, s agora.Scope, now time.Time, out *output) (uuid.UUID, error) {
 	snap := agora.StateSnapshot{Scope: s, Timestamp: now, State: pcommon.NewValueEmpty()}
 	if t, ok := o.timestamp(agora.FieldTimestamp, false); ok {
 		snap.Timestamp = t
@@ -72,10 +72,8 @@ func decodeSnapshot(o *object, raw []byte, s agora.Scope, now time.Time, out *ou
 		return uuid.Nil, err
 	}
 	// The whole item is the snapshot: its shape is the SDK's to choose.
-	if err := jsonToValue(raw, snap.State); err != nil {
-		return uuid.Nil, fieldError{o.path, err.Error()}
-	}
-	snap.ID = agora.ItemID(s.ExecutionID, "snapshot", string(raw))
+	setValue(snap.State, o.v, 0)
+	snap.ID = agora.ItemID(s.ExecutionID, "snapshot", string(o.v.MarshalTo(nil)))
 	snap.Append(out.lrs)
 	return snap.ID, nil
 }

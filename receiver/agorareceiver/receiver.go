@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/valyala/fastjson"
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
@@ -177,7 +178,9 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 		writeDetail(w, http.StatusUnauthorized, "missing API key")
 		return
 	}
-	rq := &request{ctx: req.Context(), org: org, body: body, execID: execID, out: newOutput(org)}
+	parser := parsers.Get()
+	defer parsers.Put(parser)
+	rq := &request{ctx: req.Context(), org: org, body: body, execID: execID, parser: parser, out: newOutput(org)}
 	resp, err := handle(rq)
 	if err == nil {
 		err = r.consume(rq)
@@ -228,6 +231,7 @@ type request struct {
 	org    org
 	body   []byte
 	execID string // from the path, when the endpoint has one
+	parser *fastjson.Parser
 	out    *output
 }
 

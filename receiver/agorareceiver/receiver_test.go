@@ -39,7 +39,9 @@ import (
 const testSecret = "test-secret-0123456789abcdefghijklmnop"
 
 // host gives the receiver the real apikeyauth extension.
-type host struct{ exts map[component.ID]component.Component }
+type host struct {
+	exts map[component.ID]component.Component
+}
 
 func (h host) GetExtensions() map[component.ID]component.Component { return h.exts }
 
