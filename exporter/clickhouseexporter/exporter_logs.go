@@ -40,7 +40,7 @@ func newLogsExporter(cfg *Config, logger *zap.Logger) (*logsExporter, error) {
 }
 
 func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	nodes, events, other := &nodeColumns{}, &eventColumns{}, &logColumns{}
+	nodes, events, other := newNodeColumns(ld.LogRecordCount()), &eventColumns{}, &logColumns{}
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
 		org := stringAttr(res, agora.AttrOrgID)
@@ -158,6 +158,23 @@ type nodeColumns struct {
 	errorMessage, nextAction, input, output      []string
 	promptTokens, completionTokens, totalTokens  []*int64
 	version                                      []time.Time
+}
+
+// newNodeColumns sizes every column for n rows: most records of a batch are
+// node executions, and regrowing 26 slices costs more than the spare room.
+func newNodeColumns(n int) *nodeColumns {
+	return &nodeColumns{
+		orgID: make([]string, 0, n), executionID: make([]uuid.UUID, 0, n), id: make([]uuid.UUID, 0, n),
+		projectID: make([]uuid.UUID, 0, n), workflowID: make([]uuid.UUID, 0, n), node: make([]uuid.UUID, 0, n),
+		projectName: make([]string, 0, n), workflowName: make([]string, 0, n),
+		nodeName: make([]string, 0, n), nodeType: make([]string, 0, n), status: make([]string, 0, n),
+		startedAt: make([]time.Time, 0, n), completedAt: make([]*time.Time, 0, n),
+		prep: make([]*float64, 0, n), exec: make([]*float64, 0, n), post: make([]*float64, 0, n), cost: make([]*float64, 0, n),
+		retryCount: make([]uint32, 0, n), errorMessage: make([]string, 0, n), nextAction: make([]string, 0, n),
+		input: make([]string, 0, n), output: make([]string, 0, n),
+		promptTokens: make([]*int64, 0, n), completionTokens: make([]*int64, 0, n), totalTokens: make([]*int64, 0, n),
+		version: make([]time.Time, 0, n),
+	}
 }
 
 func (c *nodeColumns) len() int { return len(c.id) }

@@ -237,27 +237,36 @@ func (o *object) err() error {
 }
 
 // Timestamps arrive as ISO 8601, often naive (treated as UTC), with T or a
-// space between date and time.
-var timestampLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999",
-}
+// space between date and time. The layout is chosen by looking, not by trying.
+const (
+	layoutZoned = "2006-01-02T15:04:05.999999999Z07:00"
+	layoutNaive = "2006-01-02T15:04:05.999999999"
+)
 
 // The span of time DateTime64(9) can hold, with margin.
 var minTime, maxTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 
+var errNotTimestamp = errors.New("not a timestamp")
+
 func parseTimestamp(s string) (time.Time, error) {
-	for _, layout := range timestampLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			if t.Before(minTime) || !t.Before(maxTime) {
-				return time.Time{}, errors.New("timestamp out of range (1970-2199)")
-			}
-			return t.UTC(), nil
-		}
+	if len(s) < len("2006-01-02T15:04:05") {
+		return time.Time{}, errNotTimestamp
 	}
-	return time.Time{}, errors.New("not a timestamp")
+	if s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
+	}
+	layout := layoutNaive
+	if last := s[len(s)-1]; last == 'Z' || last == 'z' || strings.LastIndexAny(s[19:], "+-") >= 0 {
+		layout = layoutZoned
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, errNotTimestamp
+	}
+	if t.Before(minTime) || !t.Before(maxTime) {
+		return time.Time{}, errors.New("timestamp out of range (1970-2199)")
+	}
+	return t.UTC(), nil
 }
 
 // maxDepth bounds nesting: deeper values are kept as their JSON text.

@@ -31,7 +31,7 @@ type sdkRequest struct {
 
 const fixtureExecutionID = "bf59bb5a-4111-439d-aa04-b6b863de62d5"
 
-func sdkFlow(t *testing.T) []sdkRequest {
+func sdkFlow(t testing.TB) []sdkRequest {
 	t.Helper()
 	f, err := os.Open("testdata/sdk-flow.jsonl")
 	require.NoError(t, err)
@@ -50,7 +50,7 @@ func sdkFlow(t *testing.T) []sdkRequest {
 
 // send replays a captured request with the SDK's headers, a real key and
 // the real execution id in place of the captured ones.
-func (c *collector) send(t *testing.T, r sdkRequest, key, execID string) (int, map[string]any) {
+func (c *collector) send(t testing.TB, r sdkRequest, key, execID string) (int, map[string]any) {
 	t.Helper()
 	path := strings.ReplaceAll(r.Path, fixtureExecutionID, execID)
 	body := bytes.ReplaceAll(r.Body, []byte(fixtureExecutionID), []byte(execID))

@@ -49,7 +49,7 @@ func oneSpan(svc, forgedOrg string, i int) ptrace.Traces {
 }
 
 // postHTTP sends OTLP/HTTP protobuf with the given headers.
-func postHTTP(t *testing.T, c *collector, headers map[string]string, td ptrace.Traces) (int, string) {
+func postHTTP(t testing.TB, c *collector, headers map[string]string, td ptrace.Traces) (int, string) {
 	t.Helper()
 	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 	require.NoError(t, err)
@@ -67,7 +67,7 @@ func postHTTP(t *testing.T, c *collector, headers map[string]string, td ptrace.T
 }
 
 // exportGRPC sends OTLP/gRPC with the given metadata.
-func exportGRPC(t *testing.T, c *collector, md map[string]string, td ptrace.Traces) error {
+func exportGRPC(t testing.TB, c *collector, md map[string]string, td ptrace.Traces) error {
 	t.Helper()
 	conn, err := grpc.NewClient(c.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)

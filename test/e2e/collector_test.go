@@ -58,7 +58,7 @@ type collector struct {
 	stopped    bool
 }
 
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("AGORA_OTELCOL_BIN")
 	if bin == "" {
@@ -70,7 +70,7 @@ func binary(t *testing.T) string {
 	return bin
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -81,19 +81,25 @@ func freePort(t *testing.T) string {
 // startCollector runs the binary with the shipped config/local.yaml, the
 // config `make run` uses, pointed by its environment variables at free ports
 // and at database db; it waits until health_check answers.
-func startCollector(t *testing.T, db string) *collector {
+func startCollector(t testing.TB, db string) *collector {
 	return startCollectorWithKeys(t, db, filepath.Join(t.TempDir(), "keys.yaml"))
 }
 
 // startCollectorWithKeys is startCollector with a given keys file.
-func startCollectorWithKeys(t *testing.T, db, keysFile string) *collector {
+func startCollectorWithKeys(t testing.TB, db, keysFile string) *collector {
 	t.Helper()
 	c := &collector{grpc: freePort(t), http: freePort(t), api: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
 	_, metricsPort, _ := net.SplitHostPort(freePort(t))
 	config, err := filepath.Abs("../../config/local.yaml")
 	require.NoError(t, err)
 
-	c.cmd = exec.Command(binary(t), "--config", config)
+	args := []string{"--config", config}
+	if addr := os.Getenv("AGORA_E2E_PPROF"); addr != "" {
+		// For profiling a run by hand: AGORA_E2E_PPROF=localhost:1777.
+		args = append(args, "--config=yaml:extensions::pprof::endpoint: "+addr,
+			"--config=yaml:service::extensions: [apikeyauth, health_check, pprof]")
+	}
+	c.cmd = exec.Command(binary(t), args...)
 	c.cmd.Env = append(os.Environ(),
 		"AGORA_HEALTH_ENDPOINT="+c.health,
 		"AGORA_OTLP_GRPC_ENDPOINT="+c.grpc,
@@ -136,7 +142,7 @@ func startCollectorWithKeys(t *testing.T, db, keysFile string) *collector {
 
 // newKey creates an API key for org in the collector's keys file, as
 // agoractl does, and returns it and its record.
-func (c *collector) newKey(t *testing.T, org string, ttl time.Duration) (string, apikey.Key) {
+func (c *collector) newKey(t testing.TB, org string, ttl time.Duration) (string, apikey.Key) {
 	t.Helper()
 	var secret string
 	var key apikey.Key
@@ -152,7 +158,7 @@ func (c *collector) newKey(t *testing.T, org string, ttl time.Duration) (string,
 
 // waitKeyActive waits for the collector's next keys-file reload to pick the
 // key up, probing with an empty export request, which stores nothing.
-func (c *collector) waitKeyActive(t *testing.T, key string) {
+func (c *collector) waitKeyActive(t testing.TB, key string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -167,7 +173,7 @@ func (c *collector) waitKeyActive(t *testing.T, key string) {
 
 // stop ends the collector the way an orchestrator does (SIGTERM) and waits:
 // the exporter drains its queue on the way out.
-func (c *collector) stop(t *testing.T) {
+func (c *collector) stop(t testing.TB) {
 	if c.stopped {
 		return
 	}
@@ -182,7 +188,7 @@ func (c *collector) stop(t *testing.T) {
 }
 
 // waitForCount polls until the query returns want, or fails after 15 s.
-func waitForCount(t *testing.T, query string, want uint64, args ...any) {
+func waitForCount(t testing.TB, query string, want uint64, args ...any) {
 	t.Helper()
 	conn := chtest.Conn(t)
 	var got uint64

@@ -25,7 +25,7 @@ type manifest struct {
 	Replaces                                                []string
 }
 
-func readManifest(t *testing.T) manifest {
+func readManifest(t testing.TB) manifest {
 	t.Helper()
 	b, err := os.ReadFile("../../builder-config.yaml")
 	require.NoError(t, err)

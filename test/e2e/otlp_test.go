@@ -45,7 +45,7 @@ type storedSpan struct {
 
 // sendWorkflow emits a flow span with one failing node child through exp and
 // returns the span contexts and the times it set.
-func sendWorkflow(t *testing.T, exp sdktrace.SpanExporter) (root, child trace.SpanContext, start time.Time) {
+func sendWorkflow(t testing.TB, exp sdktrace.SpanExporter) (root, child trace.SpanContext, start time.Time) {
 	t.Helper()
 	res, err := resource.New(context.Background(), resource.WithAttributes(
 		attribute.String("service.name", "e2e-app"), attribute.String("agora.project", "e2e-project")))
