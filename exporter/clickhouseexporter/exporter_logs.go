@@ -17,18 +17,19 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
 
-// logsExporter writes log records by event name: node executions and events
-// to their tables, every other record (execution starts and completions,
+// logsExporter writes log records by event name: execution records, node
+// executions and events to their tables, every other record (execution starts and completions,
 // snapshots, plain OTLP logs) to logs.
 type logsExporter struct {
 	*client
-	nodeSQL, eventSQL, logSQL string
+	execSQL, nodeSQL, eventSQL, logSQL string
 }
 
 func newLogsExporter(cfg *Config, logger *zap.Logger) (*logsExporter, error) {
 	e := &logsExporter{client: newClient(cfg, logger)}
 	for name, dst := range map[string]*string{
-		"node_executions_insert.sql": &e.nodeSQL, "events_insert.sql": &e.eventSQL, "logs_insert.sql": &e.logSQL,
+		"executions_insert.sql": &e.execSQL, "node_executions_insert.sql": &e.nodeSQL,
+		"events_insert.sql": &e.eventSQL, "logs_insert.sql": &e.logSQL,
 	} {
 		sql, err := sqltemplates.Render(name, e.data)
 		if err != nil {
@@ -40,14 +41,14 @@ func newLogsExporter(cfg *Config, logger *zap.Logger) (*logsExporter, error) {
 }
 
 func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	nodes, events, other := newNodeColumns(ld.LogRecordCount()), &eventColumns{}, &logColumns{}
+	execs, nodes, events, other := &executionColumns{}, newNodeColumns(ld.LogRecordCount()), &eventColumns{}, &logColumns{}
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
 		org := stringAttr(res, agora.AttrOrgID)
 		var resAttrs *attrMap // built only if a record goes to logs
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
-				if e.appendAgora(org, lr, nodes, events) {
+				if e.appendAgora(org, lr, execs, nodes, events) {
 					continue
 				}
 				if resAttrs == nil {
@@ -55,6 +56,11 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				}
 				other.append(org, stringAttr(res, "service.name"), resAttrs, sl.Scope().Name(), lr)
 			}
+		}
+	}
+	if len(execs.id) > 0 {
+		if err := e.insert(ctx, "executions", e.execSQL, execs.columns()); err != nil {
+			return err
 		}
 	}
 	if nodes.len() > 0 {
@@ -75,10 +81,18 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 
 // appendAgora stores node executions and events in their tables. A record
 // that claims to be one but does not decode goes to logs, whole: nothing is lost.
-func (e *logsExporter) appendAgora(org string, lr plog.LogRecord, nodes *nodeColumns, events *eventColumns) bool {
+func (e *logsExporter) appendAgora(org string, lr plog.LogRecord, execs *executionColumns, nodes *nodeColumns, events *eventColumns) bool {
 	var err error
 	switch lr.EventName() {
-	case agora.EventNodeReported:
+	case agora.EventExecutionRecord:
+		var x agora.Execution
+		if x, err = agora.DecodeExecution(lr); err == nil {
+			execs.append(org, &x, version(lr))
+			return true
+		}
+	// The SDK's report and the processor's folded record are versions of
+	// the same node execution: the newest wins.
+	case agora.EventNodeReported, agora.EventNodeExecutionRecord:
 		var n agora.NodeExecution
 		if n, err = agora.DecodeNodeExecution(lr); err == nil {
 			nodes.append(org, &n, version(lr))
@@ -196,7 +210,7 @@ func (c *nodeColumns) append(org string, n *agora.NodeExecution, v time.Time) {
 	c.prep = append(c.prep, n.PrepDurationMs)
 	c.exec = append(c.exec, n.ExecDurationMs)
 	c.post = append(c.post, n.PostDurationMs)
-	c.retryCount = append(c.retryCount, uint32(min(max(n.RetryCount, 0), 1<<32-1)))
+	c.retryCount = append(c.retryCount, clampU32(n.RetryCount))
 	c.errorMessage = append(c.errorMessage, n.ErrorMessage)
 	c.nextAction = append(c.nextAction, n.NextAction)
 	c.input = append(c.input, jsonText(n.Input))
@@ -217,6 +231,59 @@ func (c *nodeColumns) columns() []any {
 		c.input, c.output, c.promptTokens, c.completionTokens, c.totalTokens, c.cost, c.version,
 	}
 }
+
+type executionColumns struct {
+	orgID                                       []string
+	id, projectID, workflowID                   []uuid.UUID
+	projectName, workflowName, status           []string
+	startedAt                                   []time.Time
+	completedAt                                 []*time.Time
+	duration                                    []*float64
+	errorMessage, input, output                 []string
+	nodeCount, errorCount, retryCount           []uint32
+	promptTokens, completionTokens, totalTokens []int64
+	cost                                        []float64
+	lastSeen                                    []time.Time
+	source                                      []string
+	version                                     []time.Time
+}
+
+func (c *executionColumns) append(org string, x *agora.Execution, v time.Time) {
+	c.orgID = append(c.orgID, org)
+	c.id = append(c.id, x.ExecutionID)
+	c.projectID = append(c.projectID, x.ProjectID)
+	c.projectName = append(c.projectName, x.ProjectName)
+	c.workflowID = append(c.workflowID, x.WorkflowID)
+	c.workflowName = append(c.workflowName, x.WorkflowName)
+	c.status = append(c.status, x.Status)
+	c.startedAt = append(c.startedAt, x.StartedAt)
+	c.completedAt = append(c.completedAt, x.CompletedAt)
+	c.duration = append(c.duration, x.DurationMs)
+	c.errorMessage = append(c.errorMessage, x.ErrorMessage)
+	c.input = append(c.input, jsonText(x.Input))
+	c.output = append(c.output, jsonText(x.Output))
+	c.nodeCount = append(c.nodeCount, clampU32(x.NodeCount))
+	c.errorCount = append(c.errorCount, clampU32(x.ErrorCount))
+	c.retryCount = append(c.retryCount, clampU32(x.RetryCount))
+	c.promptTokens = append(c.promptTokens, x.PromptTokens)
+	c.completionTokens = append(c.completionTokens, x.CompletionTokens)
+	c.totalTokens = append(c.totalTokens, x.TotalTokens)
+	c.cost = append(c.cost, x.EstimatedCost)
+	c.lastSeen = append(c.lastSeen, x.LastSeen)
+	c.source = append(c.source, x.Source)
+	c.version = append(c.version, v)
+}
+
+// columns are in executions_insert.sql order.
+func (c *executionColumns) columns() []any {
+	return []any{
+		c.orgID, c.id, c.projectID, c.projectName, c.workflowID, c.workflowName, c.status, c.startedAt, c.completedAt,
+		c.duration, c.errorMessage, c.input, c.output, c.nodeCount, c.errorCount, c.retryCount,
+		c.promptTokens, c.completionTokens, c.totalTokens, c.cost, c.lastSeen, c.source, c.version,
+	}
+}
+
+func clampU32(v int64) uint32 { return uint32(min(max(v, 0), 1<<32-1)) }
 
 type eventColumns struct {
 	orgID                             []string

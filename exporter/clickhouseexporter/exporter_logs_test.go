@@ -57,9 +57,9 @@ func BenchmarkNodeExecutionsToClickHouse(b *testing.B) {
 	b.Run("columns", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			nodes := &nodeColumns{}
+			nodes := newNodeColumns(1000)
 			for _, lr := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
-				require.True(b, exp.appendAgora("org-bench", lr, nodes, &eventColumns{}))
+				require.True(b, exp.appendAgora("org-bench", lr, &executionColumns{}, nodes, &eventColumns{}))
 			}
 		}
 		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "items/s")

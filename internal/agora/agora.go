@@ -48,6 +48,11 @@ const (
 	EventNodeReported       = "agora.node.reported"
 	EventAgora              = "agora.event"
 	EventStateSnapshot      = "agora.state.snapshot"
+
+	// Records the execution processor folds from all of the above and from
+	// agora_tracer spans: complete, current state, emitted when they change.
+	EventExecutionRecord     = "agora.execution"
+	EventNodeExecutionRecord = "agora.node_execution"
 )
 
 // DefaultProjectName is the project of a start that names none.

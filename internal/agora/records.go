@@ -60,6 +60,98 @@ type NodeExecution struct {
 	EstimatedCost    *float64
 }
 
+// Execution is the folded record of one workflow execution: every version
+// is complete, so the newest row alone is the execution.
+type Execution struct {
+	Scope
+	Status           string
+	StartedAt        time.Time
+	CompletedAt      *time.Time
+	DurationMs       *float64
+	ErrorMessage     string
+	Input            pcommon.Value
+	Output           pcommon.Value
+	NodeCount        int64
+	ErrorCount       int64
+	RetryCount       int64
+	PromptTokens     int64
+	CompletionTokens int64
+	TotalTokens      int64
+	EstimatedCost    float64
+	LastSeen         time.Time
+	// Source says which paths described it: "api", "otlp" or "api+otlp".
+	Source string
+}
+
+// Field names of execution records beyond the wire's.
+const (
+	FieldNodeCount  = "node_count"
+	FieldErrorCount = "error_count"
+	FieldLastSeen   = "last_seen"
+	FieldSource     = "source"
+)
+
+// Append writes the execution record as a log record.
+func (e *Execution) Append(lrs plog.LogRecordSlice) {
+	_, b := newRecord(lrs, EventExecutionRecord, e.Scope, e.StartedAt, uuid.Nil, 20)
+	b.PutStr(FieldStatus, e.Status)
+	b.PutStr(FieldStartedAt, formatTime(e.StartedAt))
+	if e.CompletedAt != nil {
+		b.PutStr(FieldCompletedAt, formatTime(*e.CompletedAt))
+	}
+	putFloat(b, FieldDurationMs, e.DurationMs)
+	putStrIf(b, FieldErrorMessage, e.ErrorMessage)
+	putValue(b, FieldInputData, e.Input)
+	putValue(b, FieldOutputData, e.Output)
+	b.PutInt(FieldNodeCount, e.NodeCount)
+	b.PutInt(FieldErrorCount, e.ErrorCount)
+	b.PutInt(FieldRetryCount, e.RetryCount)
+	b.PutInt(FieldPromptTokens, e.PromptTokens)
+	b.PutInt(FieldCompletionTokens, e.CompletionTokens)
+	b.PutInt(FieldTotalTokens, e.TotalTokens)
+	b.PutDouble(FieldEstimatedCost, e.EstimatedCost)
+	b.PutStr(FieldLastSeen, formatTime(e.LastSeen))
+	b.PutStr(FieldSource, e.Source)
+}
+
+// DecodeExecution reads a record written by Execution.Append.
+func DecodeExecution(lr plog.LogRecord) (Execution, error) {
+	b, err := bodyMap(lr)
+	if err != nil {
+		return Execution{}, err
+	}
+	e := Execution{
+		Scope: ScopeOf(lr), Status: str(b, FieldStatus), ErrorMessage: str(b, FieldErrorMessage),
+		Input: value(b, FieldInputData), Output: value(b, FieldOutputData), DurationMs: float(b, FieldDurationMs),
+		Source: str(b, FieldSource),
+	}
+	for k, dst := range map[string]*int64{
+		FieldNodeCount: &e.NodeCount, FieldErrorCount: &e.ErrorCount, FieldRetryCount: &e.RetryCount,
+		FieldPromptTokens: &e.PromptTokens, FieldCompletionTokens: &e.CompletionTokens, FieldTotalTokens: &e.TotalTokens,
+	} {
+		if v := integer(b, k); v != nil {
+			*dst = *v
+		}
+	}
+	if c := float(b, FieldEstimatedCost); c != nil {
+		e.EstimatedCost = *c
+	}
+	if e.StartedAt, err = time.Parse(time.RFC3339Nano, str(b, FieldStartedAt)); err != nil {
+		return e, fmt.Errorf("%s: %w", FieldStartedAt, err)
+	}
+	if e.LastSeen, err = time.Parse(time.RFC3339Nano, str(b, FieldLastSeen)); err != nil {
+		return e, fmt.Errorf("%s: %w", FieldLastSeen, err)
+	}
+	if s := str(b, FieldCompletedAt); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return e, fmt.Errorf("%s: %w", FieldCompletedAt, err)
+		}
+		e.CompletedAt = &t
+	}
+	return e, nil
+}
+
 // Event is POST /telemetry/executions/{id}/events or a batch event.
 type Event struct {
 	Scope
@@ -154,9 +246,13 @@ func (e *ExecutionCompletion) Append(lrs plog.LogRecordSlice) {
 	putStrIf(b, FieldErrorMessage, e.ErrorMessage)
 }
 
-// Append writes the node execution as a log record.
-func (n *NodeExecution) Append(lrs plog.LogRecordSlice) {
-	lr, b := newRecord(lrs, EventNodeReported, n.Scope, n.StartedAt, n.ID, 18)
+// Append writes the node execution as reported (agora.node.reported).
+func (n *NodeExecution) Append(lrs plog.LogRecordSlice) { n.AppendAs(lrs, EventNodeReported) }
+
+// AppendAs writes the node execution under an event name: the SDK's report
+// or the execution processor's folded record (agora.node_execution).
+func (n *NodeExecution) AppendAs(lrs plog.LogRecordSlice, event string) {
+	lr, b := newRecord(lrs, event, n.Scope, n.StartedAt, n.ID, 18)
 	if n.NodeID != uuid.Nil {
 		lr.Attributes().PutStr(AttrNodeID, n.NodeID.String())
 	}

@@ -49,6 +49,7 @@ var Migrations = []Migration{
 	{Version: 1, Name: "spans", Statements: []string{"spans_table.sql"}},
 	{Version: 2, Name: "trace id time window", Statements: []string{"trace_id_ts_table.sql", "trace_id_ts_mv.sql"}},
 	{Version: 3, Name: "node executions, events, logs", Statements: []string{"node_executions_table.sql", "events_table.sql", "logs_table.sql"}},
+	{Version: 4, Name: "executions", Statements: []string{"executions_table.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.

@@ -1,0 +1,70 @@
+package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
+
+import (
+	"errors"
+	"path"
+	"time"
+)
+
+// Config defines the execution processor's settings.
+type Config struct {
+	// ExecutionTimeout marks a running execution timeout after this long
+	// without telemetry. Default: 5m.
+	ExecutionTimeout time.Duration `mapstructure:"execution_timeout"`
+	// FlushInterval coalesces changes: changed records are emitted at most
+	// once per interval. Default: 1s.
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// Retention keeps a finished (or timed-out) execution in state this long
+	// after its last telemetry, so late data still updates it. Default: 10m.
+	Retention time.Duration `mapstructure:"retention"`
+	// MaxExecutions bounds the state; beyond it the least recently seen
+	// execution is emitted and dropped (counted). Default: 50000.
+	MaxExecutions int `mapstructure:"max_executions"`
+	// Prices turn tokens into cost when a span carries no cost of its own.
+	// The first entry whose model pattern (path.Match syntax) matches the
+	// span's response (else request) model wins. Default: none (cost only
+	// from the senders' own cost attributes).
+	Prices []Price `mapstructure:"prices"`
+}
+
+// Price is a model's price in USD per million tokens.
+type Price struct {
+	// Model is a pattern such as "gpt-4o-mini*".
+	Model string `mapstructure:"model"`
+	// Prompt is the USD price of one million prompt (input) tokens.
+	Prompt float64 `mapstructure:"prompt_per_million"`
+	// Completion is the USD price of one million completion (output) tokens.
+	Completion float64 `mapstructure:"completion_per_million"`
+}
+
+var (
+	errTimeout       = errors.New("execution_timeout must be positive")
+	errFlushInterval = errors.New("flush_interval must be between 10ms and execution_timeout")
+	errRetention     = errors.New("retention must not be negative")
+	errMaxExecutions = errors.New("max_executions must be positive")
+	errPrice         = errors.New("prices: every entry needs a valid model pattern and non-negative prices")
+)
+
+// Validate checks the config.
+func (cfg *Config) Validate() error {
+	var errs error
+	if cfg.ExecutionTimeout <= 0 {
+		errs = errors.Join(errs, errTimeout)
+	}
+	if cfg.FlushInterval < 10*time.Millisecond || cfg.FlushInterval > cfg.ExecutionTimeout {
+		errs = errors.Join(errs, errFlushInterval)
+	}
+	if cfg.Retention < 0 {
+		errs = errors.Join(errs, errRetention)
+	}
+	if cfg.MaxExecutions <= 0 {
+		errs = errors.Join(errs, errMaxExecutions)
+	}
+	for _, p := range cfg.Prices {
+		if _, err := path.Match(p.Model, ""); err != nil || p.Model == "" || p.Prompt < 0 || p.Completion < 0 {
+			errs = errors.Join(errs, errPrice)
+			break
+		}
+	}
+	return errs
+}
