@@ -25,7 +25,7 @@ type key struct {
 type state struct {
 	cfg     *Config
 	execs   map[key]*execution
-	lru     *list.List       // front: most recently seen
+	lru     *list.List        // front: most recently seen
 	aliases map[key]uuid.UUID // (org, trace id as UUID) -> execution id a flow span named
 	evicted []*execution      // dropped for max_executions, emitted at the next flush
 	// counters since the last flush, for the telemetry
