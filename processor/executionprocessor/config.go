@@ -2,8 +2,11 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 
 import (
 	"errors"
+
 	"path"
 	"time"
+
+	"go.opentelemetry.io/collector/component"
 )
 
 // Config defines the execution processor's settings.
@@ -20,6 +23,11 @@ type Config struct {
 	// MaxExecutions bounds the state; beyond it the least recently seen
 	// execution is emitted and dropped (counted). Default: 50000.
 	MaxExecutions int `mapstructure:"max_executions"`
+	// Storage names a storage extension (file_storage) that keeps the state
+	// across restarts. Default: none: state is lost on restart, and telemetry
+	// of an execution that arrives after one yields a partial record that
+	// replaces the complete one. Set it in production.
+	Storage *component.ID `mapstructure:"storage"`
 	// Prices turn tokens into cost when a span carries no cost of its own.
 	// The first entry whose model pattern (path.Match syntax) matches the
 	// span's response (else request) model wins. Default: none (cost only

@@ -3,6 +3,7 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -26,7 +27,9 @@ var errNoLogsPipeline = errors.New("the execution processor emits execution reco
 // and the logs pipeline: spans and Agora API records fold into one state.
 type executionProcessor struct {
 	cfg       *Config
+	id        component.ID
 	logger    *zap.Logger
+	store     *persister
 	telemetry *metadata.TelemetryBuilder
 	release   func()
 
@@ -53,19 +56,33 @@ func newExecutionProcessor(cfg *Config, set processor.Settings, release func()) 
 	if err != nil {
 		return nil, err
 	}
-	return &executionProcessor{cfg: cfg, logger: set.Logger, telemetry: tb, release: release, state: newState(cfg), now: time.Now}, nil
+	st := newState(cfg)
+	st.persist = cfg.Storage != nil
+	return &executionProcessor{cfg: cfg, id: set.ID, logger: set.Logger, telemetry: tb, release: release, state: st, now: time.Now}, nil
 }
 
 func (p *executionProcessor) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: false}
 }
 
-// Start runs once for both pipelines.
-func (p *executionProcessor) Start(context.Context, component.Host) error {
+// Start runs once for both pipelines: it restores the stored state, then
+// starts the flush loop.
+func (p *executionProcessor) Start(ctx context.Context, host component.Host) error {
 	p.startOnce.Do(func() {
 		if p.nextLogs == nil {
 			p.startErr = errNoLogsPipeline
 			return
+		}
+		if p.cfg.Storage != nil {
+			if p.store, p.startErr = openStorage(ctx, host, *p.cfg.Storage, p.id); p.startErr != nil {
+				return
+			}
+			n, err := p.store.restore(ctx, p.state)
+			if err != nil {
+				p.startErr = fmt.Errorf("restore execution state: %w", err)
+				return
+			}
+			p.logger.Info("execution state restored", zap.Int("executions", n))
 		}
 		p.stop = make(chan struct{})
 		p.done.Go(p.run)
@@ -81,6 +98,9 @@ func (p *executionProcessor) Shutdown(ctx context.Context) error {
 			close(p.stop)
 			p.done.Wait()
 			err = p.flush(ctx)
+		}
+		if p.store != nil {
+			err = errors.Join(err, p.store.client.Close(ctx))
 		}
 		p.telemetry.Shutdown()
 		p.release()
@@ -108,12 +128,17 @@ func (p *executionProcessor) run() {
 func (p *executionProcessor) flush(ctx context.Context) error {
 	p.mu.Lock()
 	now := p.now()
-	ld := p.state.flush(now)
+	ld, ops := p.state.flush(now)
 	s := p.state
 	newExecs, gone, evictions, timeouts := s.newExecs, s.gone, s.evictions, s.timeouts
 	s.newExecs, s.gone, s.evictions, s.timeouts = 0, 0, 0, 0
 	p.mu.Unlock()
 
+	if p.store != nil {
+		if err := p.store.write(ctx, ops); err != nil {
+			p.logger.Warn("execution state not stored; a restart now would lose the changes of this flush", zap.Error(err))
+		}
+	}
 	p.telemetry.ProcessorExecutionInFlight.Add(ctx, newExecs-gone)
 	p.telemetry.ProcessorExecutionEvicted.Add(ctx, evictions)
 	p.telemetry.ProcessorExecutionTimedOut.Add(ctx, timeouts)

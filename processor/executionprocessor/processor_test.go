@@ -8,10 +8,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -67,6 +70,11 @@ func fold(s *state, td ptrace.Traces, now time.Time) {
 	}
 }
 
+func flushLogs(s *state, now time.Time) plog.Logs {
+	ld, _ := s.flush(now)
+	return ld
+}
+
 // records decodes a flush's output: the execution records and node records.
 func records(t *testing.T, ld plog.Logs) (map[uuid.UUID]agora.Execution, map[string]agora.NodeExecution) {
 	t.Helper()
@@ -99,7 +107,7 @@ func TestOutOfOrderSpans(t *testing.T) {
 	s := newState(testConfig())
 	fold(s, b.td, t0)
 	// verify: running, no node yet (its identity comes from the node span)
-	execs, nodes := records(t, s.flush(t0))
+	execs, nodes := records(t, flushLogs(s, t0))
 	assert.Equal(t, "running", execs[uuid.UUID(trace)].Status)
 	assert.Empty(t, nodes)
 
@@ -109,7 +117,7 @@ func TestOutOfOrderSpans(t *testing.T) {
 	node.SetSpanID(nodeID)
 	b2.add("Wf.flow", pcommon.SpanID{}, 0, 40*time.Millisecond, map[string]any{"agora.flow": "Wf", "total_duration_ms": 40.0}).SetSpanID(pcommon.SpanID{200})
 	fold(s, b2.td, t0)
-	execs, nodes = records(t, s.flush(t0))
+	execs, nodes = records(t, flushLogs(s, t0))
 
 	// verify
 	e := execs[uuid.UUID(trace)]
@@ -140,12 +148,12 @@ func TestCompleteBeforeLastNodeAndLateData(t *testing.T) {
 	s.onNodeReport("org-1", "acme", agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: "A", Status: "success", StartedAt: t0}, t0)
 	// test: complete arrives before the last node report
 	s.onComplete("org-1", "acme", agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "error", ErrorMessage: "B failed", CompletedAt: t0.Add(time.Second), DurationMs: 1000}, t0)
-	execs, _ := records(t, s.flush(t0))
+	execs, _ := records(t, flushLogs(s, t0))
 	require.Equal(t, "error", execs[exec].Status)
 	require.Equal(t, int64(1), execs[exec].NodeCount)
 	s.onNodeReport("org-1", "acme", agora.NodeExecution{Scope: agora.Scope{ExecutionID: exec}, ID: uuid.New(), NodeName: "B", Status: "error", ErrorMessage: "boom", RetryCount: 3, StartedAt: t0}, t0.Add(2*time.Second))
 	// verify: the late node updates the aggregates, the status stays
-	execs, nodes := records(t, s.flush(t0.Add(2*time.Second)))
+	execs, nodes := records(t, flushLogs(s, t0.Add(2*time.Second)))
 	e := execs[exec]
 	assert.Equal(t, "error", e.Status)
 	assert.Equal(t, "B failed", e.ErrorMessage)
@@ -160,19 +168,19 @@ func TestTimeout(t *testing.T) {
 	s := newState(testConfig())
 	exec := uuid.New()
 	s.onStart("org-1", "acme", agora.ExecutionStart{Scope: apiScope("org-1", exec), StartedAt: t0, Input: pcommon.NewValueEmpty()}, t0)
-	execs, _ := records(t, s.flush(t0))
+	execs, _ := records(t, flushLogs(s, t0))
 	require.Equal(t, "running", execs[exec].Status)
 	// test + verify: quiet for less than the timeout: nothing to emit
-	assert.Equal(t, 0, s.flush(t0.Add(59*time.Second)).LogRecordCount())
-	execs, _ = records(t, s.flush(t0.Add(61*time.Second)))
+	assert.Equal(t, 0, flushLogs(s, t0.Add(59*time.Second)).LogRecordCount())
+	execs, _ = records(t, flushLogs(s, t0.Add(61*time.Second)))
 	assert.Equal(t, "timeout", execs[exec].Status)
 	assert.Equal(t, int64(1), s.timeouts)
 	// a late completion still wins
 	s.onComplete("org-1", "acme", agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "success", CompletedAt: t0.Add(70 * time.Second)}, t0.Add(70*time.Second))
-	execs, _ = records(t, s.flush(t0.Add(70*time.Second)))
+	execs, _ = records(t, flushLogs(s, t0.Add(70*time.Second)))
 	assert.Equal(t, "success", execs[exec].Status)
 	// retention forgets it
-	s.flush(t0.Add(70*time.Second + 10*time.Minute))
+	flushLogs(s, t0.Add(70*time.Second+10*time.Minute))
 	assert.Empty(t, s.execs)
 }
 
@@ -189,7 +197,7 @@ func TestEvictionIsCounted(t *testing.T) {
 	// verify: the least recently seen is dropped, counted, and still emitted
 	assert.Len(t, s.execs, 2)
 	assert.Equal(t, int64(1), s.evictions)
-	execs, _ := records(t, s.flush(t0.Add(3*time.Second)))
+	execs, _ := records(t, flushLogs(s, t0.Add(3*time.Second)))
 	assert.Len(t, execs, 3, "the evicted execution's record is emitted, not lost")
 	_, kept := s.execs[key{"org-1", ids[0]}]
 	assert.False(t, kept)
@@ -210,7 +218,7 @@ func TestFlowNamesAPIExecution(t *testing.T) {
 	// test
 	fold(s, b2.td, t0)
 	// verify: one execution, with the node
-	execs, _ := records(t, s.flush(t0))
+	execs, _ := records(t, flushLogs(s, t0))
 	require.Len(t, execs, 1)
 	assert.Equal(t, int64(1), execs[exec].NodeCount)
 	assert.Equal(t, "api+otlp", execs[exec].Source)
@@ -229,7 +237,7 @@ func TestUsageCountedOnce(t *testing.T) {
 	s := newState(cfg)
 	// test
 	fold(s, b.td, t0)
-	execs, nodes := records(t, s.flush(t0))
+	execs, nodes := records(t, flushLogs(s, t0))
 	// verify
 	a := nodes["A"]
 	assert.Equal(t, int64(11), *a.PromptTokens)
@@ -244,7 +252,7 @@ func TestTenantsApart(t *testing.T) {
 	exec := uuid.New()
 	s.onStart("org-1", "a", agora.ExecutionStart{Scope: apiScope("org-1", exec), StartedAt: t0, Input: pcommon.NewValueEmpty()}, t0)
 	s.onComplete("org-2", "b", agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "success", CompletedAt: t0}, t0)
-	ld := s.flush(t0)
+	ld := flushLogs(s, t0)
 	require.Equal(t, 2, ld.ResourceLogs().Len(), "one resource per org")
 	for _, rl := range ld.ResourceLogs().All() {
 		org, _ := rl.Resource().Attributes().Get(agora.AttrOrgID)
@@ -322,7 +330,7 @@ func BenchmarkFoldSpans(b *testing.B) {
 		for b.Loop() {
 			fold(s, batches[i%len(batches)], t0)
 			if i%len(batches) == len(batches)-1 {
-				s.flush(t0)
+				flushLogs(s, t0)
 			}
 			i++
 		}
@@ -376,4 +384,92 @@ func TestMemoryPerExecution(t *testing.T) {
 	assert.Len(t, s.execs, n)
 	assert.Less(t, perExec, 64.0*1024, "an in-flight execution stays small")
 	runtime.KeepAlive(s)
+}
+
+// host offers the real file_storage extension.
+type storageHost struct {
+	component.Host
+	exts map[component.ID]component.Component
+}
+
+func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.exts }
+
+// TestRestartKeepsState: a collector restarts mid-execution; the completion
+// that arrives after the restart updates the whole record, not a partial one.
+func TestRestartKeepsState(t *testing.T) {
+	dir := t.TempDir()
+	storageID := component.MustNewIDWithName("file_storage", "state")
+	newHost := func() (storageHost, func()) {
+		f := filestorage.NewFactory()
+		cfg := f.CreateDefaultConfig().(*filestorage.Config)
+		cfg.Directory = dir
+		ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
+		require.NoError(t, err)
+		require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+		return storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: ext}},
+			func() { require.NoError(t, ext.Shutdown(context.Background())) }
+	}
+	run := func(feed func(p *executionProcessor)) []agora.Execution {
+		host, stop := newHost()
+		defer stop()
+		f := NewFactory()
+		cfg := f.CreateDefaultConfig().(*Config)
+		cfg.Storage = &storageID
+		set := processortest.NewNopSettings(metadata.Type)
+		sink := new(consumertest.LogsSink)
+		tp, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
+		require.NoError(t, err)
+		_, err = f.CreateLogs(context.Background(), set, cfg, sink)
+		require.NoError(t, err)
+		require.NoError(t, tp.Start(context.Background(), host))
+		feed(tp.(*executionProcessor))
+		require.NoError(t, tp.Shutdown(context.Background()))
+		var out []agora.Execution
+		for _, ld := range sink.AllLogs() {
+			execs, _ := records(t, ld)
+			for _, e := range execs {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	exec := uuid.New()
+	sc := apiScope("org-1", exec)
+	in := pcommon.NewValueMap()
+	in.Map().PutStr("q", "2+2")
+
+	// prepare: before the restart, a start and two nodes
+	before := run(func(p *executionProcessor) {
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
+		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+		(&agora.ExecutionStart{Scope: sc, StartedAt: t0, Input: in}).Append(lrs)
+		for i, name := range []string{"A", "B"} {
+			(&agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: name, Status: "success", StartedAt: t0.Add(time.Duration(i) * time.Second), RetryCount: 1,
+				Input: pcommon.NewValueEmpty(), Output: pcommon.NewValueEmpty()}).Append(lrs)
+		}
+		require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	})
+	require.Len(t, before, 1)
+	require.Equal(t, "running", before[0].Status)
+
+	// test: after the restart, only the completion arrives
+	after := run(func(p *executionProcessor) {
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
+		(&agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "success", CompletedAt: t0.Add(5 * time.Second), DurationMs: 5000,
+			Output: pcommon.NewValueEmpty()}).Append(rl.ScopeLogs().AppendEmpty().LogRecords())
+		require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	})
+
+	// verify: the record is whole
+	require.Len(t, after, 1)
+	e := after[0]
+	assert.Equal(t, "success", e.Status)
+	assert.Equal(t, int64(2), e.NodeCount, "nodes folded before the restart are still counted")
+	assert.Equal(t, int64(2), e.RetryCount)
+	assert.Equal(t, "wf", e.WorkflowName)
+	assert.Equal(t, map[string]any{"q": "2+2"}, e.Input.Map().AsRaw())
 }

@@ -2,10 +2,12 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 
 import (
 	"container/list"
+	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -28,6 +30,10 @@ type state struct {
 	lru     *list.List        // front: most recently seen
 	aliases map[key]uuid.UUID // (org, trace id as UUID) -> execution id a flow span named
 	evicted []*execution      // dropped for max_executions, emitted at the next flush
+	// persist: collect storage operations (snapshots of changed executions,
+	// deletes of forgotten ones) for the storage extension.
+	persist bool
+	ops     []*storage.Operation
 	// counters since the last flush, for the telemetry
 	newExecs, gone, evictions, timeouts int64
 }
@@ -117,6 +123,9 @@ func (s *state) remove(e *execution) {
 	delete(s.execs, e.key)
 	s.lru.Remove(e.elem)
 	s.gone++
+	if s.persist {
+		s.ops = append(s.ops, storage.DeleteOperation(storageKey(e.key)))
+	}
 }
 
 // onStart: POST /start or a batch auto-start.
@@ -373,8 +382,9 @@ func (s *state) merge(from, into *execution) {
 }
 
 // flush marks timeouts, turns changed executions into records, and forgets
-// finished ones past retention.
-func (s *state) flush(now time.Time) plog.Logs {
+// finished ones past retention. With persistence it also returns the storage
+// operations that bring the stored state up to date.
+func (s *state) flush(now time.Time) (plog.Logs, []*storage.Operation) {
 	ld := plog.NewLogs()
 	resources := map[string]plog.LogRecordSlice{}
 	out := func(e *execution) {
@@ -390,10 +400,18 @@ func (s *state) flush(now time.Time) plog.Logs {
 		}
 		e.records(lrs, now)
 		e.dirty = false
+		if s.persist {
+			if b, err := json.Marshal(e.snapshot()); err == nil {
+				s.ops = append(s.ops, storage.SetOperation(storageKey(e.key), b))
+			}
+		}
 	}
 	for _, e := range s.evicted {
 		if e.dirty {
+			persist := s.persist
+			s.persist = false // gone from state: its delete is already queued
 			out(e)
+			s.persist = persist
 		}
 	}
 	s.evicted = s.evicted[:0]
@@ -410,7 +428,9 @@ func (s *state) flush(now time.Time) plog.Logs {
 			s.remove(e)
 		}
 	}
-	return ld
+	ops := s.ops
+	s.ops = nil
+	return ld, ops
 }
 
 // records writes the execution's record and its node records, every one

@@ -97,7 +97,7 @@ func startCollectorWithKeys(t testing.TB, db, keysFile string) *collector {
 	if addr := os.Getenv("AGORA_E2E_PPROF"); addr != "" {
 		// For profiling a run by hand: AGORA_E2E_PPROF=localhost:1777.
 		args = append(args, "--config=yaml:extensions::pprof::endpoint: "+addr,
-			"--config=yaml:service::extensions: [apikeyauth, health_check, pprof]")
+			"--config=yaml:service::extensions: [apikeyauth, health_check, file_storage/state, pprof]")
 	}
 	c.cmd = exec.Command(binary(t), args...)
 	c.cmd.Env = append(os.Environ(),
@@ -110,6 +110,7 @@ func startCollectorWithKeys(t testing.TB, db, keysFile string) *collector {
 		"AGORA_KEYS_FILE="+keysFile,
 		"AGORA_API_ENDPOINT="+c.api,
 		"AGORA_ID_SECRET="+testIDSecret,
+		"AGORA_DATA_DIR="+t.TempDir(),
 	)
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	require.NoError(t, c.cmd.Start())
