@@ -82,12 +82,29 @@ func freePort(t testing.TB) string {
 // config `make run` uses, pointed by its environment variables at free ports
 // and at database db; it waits until health_check answers.
 func startCollector(t testing.TB, db string) *collector {
-	return startCollectorWithKeys(t, db, filepath.Join(t.TempDir(), "keys.yaml"))
+	return startCollectorWith(t, options{db: db})
 }
 
 // startCollectorWithKeys is startCollector with a given keys file.
 func startCollectorWithKeys(t testing.TB, db, keysFile string) *collector {
+	return startCollectorWith(t, options{db: db, keysFile: keysFile})
+}
+
+// options of a test collector; empty fields get fresh temp paths.
+type options struct {
+	db, keysFile, dataDir string
+	env                   []string
+}
+
+func startCollectorWith(t testing.TB, o options) *collector {
 	t.Helper()
+	db, keysFile := o.db, o.keysFile
+	if keysFile == "" {
+		keysFile = filepath.Join(t.TempDir(), "keys.yaml")
+	}
+	if o.dataDir == "" {
+		o.dataDir = t.TempDir()
+	}
 	c := &collector{grpc: freePort(t), http: freePort(t), api: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
 	_, metricsPort, _ := net.SplitHostPort(freePort(t))
 	config, err := filepath.Abs("../../config/local.yaml")
@@ -110,8 +127,9 @@ func startCollectorWithKeys(t testing.TB, db, keysFile string) *collector {
 		"AGORA_KEYS_FILE="+keysFile,
 		"AGORA_API_ENDPOINT="+c.api,
 		"AGORA_ID_SECRET="+testIDSecret,
-		"AGORA_DATA_DIR="+t.TempDir(),
+		"AGORA_DATA_DIR="+o.dataDir,
 	)
+	c.cmd.Env = append(c.cmd.Env, o.env...)
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	require.NoError(t, c.cmd.Start())
 	go func() { c.exited <- c.cmd.Wait() }()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -247,4 +248,42 @@ func TestRunningThenSuccess(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &m))
 	assert.Equal(t, map[string]any{"a": 1.0}, m)
+}
+
+// TestTimeout: an execution with no telemetry for the configured timeout
+// shows as timeout.
+func TestTimeout(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollectorWith(t, options{db: db, env: []string{"AGORA_EXECUTION_TIMEOUT=2s"}})
+	key, _ := c.newKey(t, "acme", 0)
+	code, resp := c.send(t, sdkFlow(t)[0], key, "")
+	require.Equal(t, http.StatusOK, code)
+	exec := resp["execution_id"].(string)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE ExecutionId = ? AND Status = 'running'", 1, exec)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE ExecutionId = ? AND Status = 'timeout'", 1, exec)
+}
+
+// TestRestartMidExecution: the collector restarts between a node report and
+// the completion; the final record still counts the node.
+func TestRestartMidExecution(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	o := options{db: db, keysFile: filepath.Join(t.TempDir(), "keys.yaml"), dataDir: t.TempDir()}
+	c := startCollectorWith(t, o)
+	key, _ := c.newKey(t, "acme", 0)
+	flow := sdkFlow(t)
+	code, resp := c.send(t, flow[0], key, "")
+	require.Equal(t, http.StatusOK, code)
+	exec := resp["execution_id"].(string)
+	code, _ = c.send(t, flow[1], key, exec) // the batch: 3 nodes, one failing, one retry
+	require.Equal(t, http.StatusOK, code)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE ExecutionId = ? AND NodeCount = 3", 1, exec)
+	c.stop(t)
+
+	c = startCollectorWith(t, o)
+	code, _ = c.send(t, flow[2], key, exec) // complete, after the restart
+	require.Equal(t, http.StatusOK, code)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE ExecutionId = ? AND Status = 'error' "+
+		"AND NodeCount = 3 AND ErrorCount = 1 AND RetryCount = 1 AND WorkflowName = 'wf-demo1' AND TotalTokens = 17", 1, exec)
 }
