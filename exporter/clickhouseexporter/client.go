@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -32,20 +31,11 @@ func newClient(cfg *Config, logger *zap.Logger) *client {
 // start when ClickHouse is unreachable, so a misconfigured endpoint is seen
 // at once rather than as a silently growing queue.
 func (c *client) start(ctx context.Context, _ component.Host) error {
-	opts, err := c.cfg.clickhouseOptions(ctx)
+	db, err := c.cfg.settings().Open(ctx)
 	if err != nil {
 		return err
 	}
-	db, err := clickhouse.Open(opts)
-	if err != nil {
-		return fmt.Errorf("open ClickHouse connection: %w", err)
-	}
 	c.db = db
-	pingCtx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
-	defer cancel()
-	if err := db.Ping(pingCtx); err != nil {
-		return fmt.Errorf("connect to ClickHouse at %s: %w", opts.Addr[0], err)
-	}
 	if !c.cfg.CreateSchema {
 		return checkSchema(ctx, db, c.data)
 	}

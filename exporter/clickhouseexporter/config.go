@@ -1,14 +1,11 @@
 package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter"
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"net/url"
 	"regexp"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -53,14 +50,12 @@ type Config struct {
 
 var (
 	errNoEndpoint      = errors.New("endpoint must be specified")
-	errBadEndpoint     = errors.New("endpoint must be tcp://, clickhouse://, http:// or https:// with host:port")
+	errBadEndpoint     = chclient.ErrBadEndpoint
 	errBadDatabase     = errors.New("database must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)")
 	errNegativeTTL     = errors.New("ttl must not be negative")
 	errBadDialTimeout  = errors.New("dial_timeout must be positive")
 	errBadTimeout      = errors.New("timeout must be positive")
 	identifierPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	nativeSchemes      = map[string]bool{"tcp": true, "clickhouse": true}
-	httpSchemes        = map[string]bool{"http": true, "https": true}
 	defaultDatabase    = "agora"
 	defaultTimeout     = 10 * time.Second
 	defaultDialTimeout = 10 * time.Second
@@ -71,7 +66,7 @@ func (cfg *Config) Validate() error {
 	var errs error
 	if cfg.Endpoint == "" {
 		errs = errors.Join(errs, errNoEndpoint)
-	} else if _, err := cfg.endpointURL(); err != nil {
+	} else if _, err := chclient.EndpointURL(cfg.Endpoint); err != nil {
 		errs = errors.Join(errs, err)
 	}
 	if !identifierPattern.MatchString(cfg.Database) {
@@ -89,54 +84,10 @@ func (cfg *Config) Validate() error {
 	return errs
 }
 
-func (cfg *Config) endpointURL() (*url.URL, error) {
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errBadEndpoint, err)
+// settings are the connection settings in the shared client's terms.
+func (cfg *Config) settings() chclient.Settings {
+	return chclient.Settings{
+		Endpoint: cfg.Endpoint, Username: cfg.Username, Password: cfg.Password, TLS: cfg.TLS,
+		DialTimeout: cfg.DialTimeout, ConnectionParams: cfg.ConnectionParams,
 	}
-	if (!nativeSchemes[u.Scheme] && !httpSchemes[u.Scheme]) || u.Host == "" || u.Port() == "" {
-		return nil, fmt.Errorf("%w (got scheme %q, host %q)", errBadEndpoint, u.Scheme, u.Host)
-	}
-	return u, nil
-}
-
-// clickhouseOptions builds the driver options. It reads files (TLS) so it runs in Start.
-func (cfg *Config) clickhouseOptions(ctx context.Context) (*clickhouse.Options, error) {
-	u, err := cfg.endpointURL()
-	if err != nil {
-		return nil, err
-	}
-	opts := &clickhouse.Options{
-		Addr: []string{u.Host},
-		Auth: clickhouse.Auth{
-			// Statements name the database themselves, so the connection does
-			// not depend on it existing yet.
-			Database: "default",
-			Username: cfg.Username,
-			Password: string(cfg.Password),
-		},
-		Protocol:    clickhouse.Native,
-		DialTimeout: cfg.DialTimeout,
-		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
-		// exporterhelper already makes large batches. Synchronous inserts
-		// ack only what is in a part, and keep block deduplication on, which
-		// async inserts skip (the server default here is async_insert=1).
-		Settings: clickhouse.Settings{"async_insert": 0},
-	}
-	if httpSchemes[u.Scheme] {
-		opts.Protocol = clickhouse.HTTP
-	}
-	for k, v := range cfg.ConnectionParams {
-		opts.Settings[k] = v
-	}
-	// Plaintext is the default (tls.insecure: true) so tcp://localhost works;
-	// https:// or tls.insecure: false turns TLS on.
-	if u.Scheme == "https" || !cfg.TLS.Insecure {
-		tlsCfg, err := cfg.TLS.LoadTLSConfig(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load tls config: %w", err)
-		}
-		opts.TLS = tlsCfg
-	}
-	return opts, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/client"
@@ -19,7 +20,10 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 )
 
-var _ extensionauth.Server = (*authenticator)(nil)
+var (
+	_ extensionauth.Server = (*authenticator)(nil)
+	_ apikey.UsageTracker  = (*authenticator)(nil)
+)
 
 type authenticator struct {
 	cfg    *Config
@@ -28,12 +32,15 @@ type authenticator struct {
 	now    func() time.Time
 
 	lastSum [sha256.Size]byte // of the file content last loaded
+
+	usedMu   sync.RWMutex
+	lastUsed map[string]*atomic.Int64 // key id -> unix seconds of its last accepted request
 	stop    chan struct{}
 	done    sync.WaitGroup
 }
 
 func newAuthenticator(cfg *Config, logger *zap.Logger) *authenticator {
-	return &authenticator{cfg: cfg, logger: logger, store: apikey.NewStore(), now: time.Now}
+	return &authenticator{cfg: cfg, logger: logger, store: apikey.NewStore(), now: time.Now, lastUsed: map[string]*atomic.Int64{}}
 }
 
 // Start loads the keys file and watches it. A malformed file at start fails
@@ -121,9 +128,39 @@ func (a *authenticator) Authenticate(ctx context.Context, sources map[string][]s
 		}
 		return ctx, err
 	}
+	a.markUsed(key.ID)
 	info := client.FromContext(ctx)
 	info.Auth = authData{key: key}
 	return client.NewContext(ctx, info), nil
+}
+
+// markUsed records the time of a key's accepted request: a read lock and an
+// atomic store on the hot path.
+func (a *authenticator) markUsed(id string) {
+	now := a.now().Unix()
+	a.usedMu.RLock()
+	t := a.lastUsed[id]
+	a.usedMu.RUnlock()
+	if t == nil {
+		a.usedMu.Lock()
+		if t = a.lastUsed[id]; t == nil {
+			t = new(atomic.Int64)
+			a.lastUsed[id] = t
+		}
+		a.usedMu.Unlock()
+	}
+	t.Store(now)
+}
+
+// LastUsed tells when the key was last accepted by this process.
+func (a *authenticator) LastUsed(id string) (time.Time, bool) {
+	a.usedMu.RLock()
+	t := a.lastUsed[id]
+	a.usedMu.RUnlock()
+	if t == nil {
+		return time.Time{}, false
+	}
+	return time.Unix(t.Load(), 0).UTC(), true
 }
 
 // presentedKey finds the key whatever the header case: HTTP headers arrive

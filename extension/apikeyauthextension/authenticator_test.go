@@ -87,6 +87,9 @@ func TestAuthenticateHeaders(t *testing.T) {
 			assert.Equal(t, key.ID, auth.GetAttribute(agora.AuthKeyID))
 			assert.Equal(t, "ci", auth.GetAttribute(agora.AuthKeyName))
 			assert.ElementsMatch(t, []string{agora.AuthOrgID, agora.AuthOrgName, agora.AuthKeyID, agora.AuthKeyName}, auth.GetAttributeNames())
+			used, ok := a.LastUsed(key.ID)
+			assert.True(t, ok)
+			assert.WithinDuration(t, time.Now(), used, 2*time.Second, "last use is tracked")
 		})
 	}
 }

@@ -162,6 +162,24 @@ func (f *File) CreateKey(orgName, keyName string, ttl time.Duration, now time.Ti
 		f.Orgs = append(f.Orgs, Org{ID: newID(), Name: orgName, CreatedAt: now.UTC()})
 		org = &f.Orgs[len(f.Orgs)-1]
 	}
+	return f.newKey(*org, keyName, ttl, now)
+}
+
+// CreateKeyInOrg adds a key to an existing org (the settings page: the org
+// is the signed-in key's, never a name the user types).
+func (f *File) CreateKeyInOrg(orgID, keyName string, ttl time.Duration, now time.Time) (string, Key, error) {
+	if keyName == "" {
+		return "", Key{}, errors.New("key name is required")
+	}
+	for _, o := range f.Orgs {
+		if o.ID == orgID {
+			return f.newKey(o, keyName, ttl, now)
+		}
+	}
+	return "", Key{}, fmt.Errorf("no org with id %q", orgID)
+}
+
+func (f *File) newKey(org Org, keyName string, ttl time.Duration, now time.Time) (string, Key, error) {
 	secret, err := Generate()
 	if err != nil {
 		return "", Key{}, err

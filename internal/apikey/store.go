@@ -70,3 +70,9 @@ func (s *Store) Verify(presented string, now time.Time) (*Key, error) {
 	}
 	return k, nil
 }
+
+// UsageTracker is implemented by authenticators that know when a key was
+// last accepted (since their process started), for the settings page.
+type UsageTracker interface {
+	LastUsed(keyID string) (time.Time, bool)
+}

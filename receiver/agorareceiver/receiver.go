@@ -2,7 +2,6 @@ package agorareceiver // import "github.com/agora-otelcol/agora-otelcol/receiver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +26,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/httpjson"
 )
 
 type agoraReceiver struct {
@@ -76,7 +76,7 @@ func (r *agoraReceiver) start(ctx context.Context, host component.Host) error {
 	}
 	api, err := r.cfg.HTTP.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, http.HandlerFunc(r.route),
 		confighttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, msg string, status int) {
-			writeDetail(w, status, msg)
+			httpjson.Detail(w, status, msg)
 		}))
 	if err != nil {
 		_ = ln.Close()
@@ -117,10 +117,10 @@ func (r *agoraReceiver) Shutdown(ctx context.Context) error {
 
 func (r *agoraReceiver) health(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
-		writeDetail(w, http.StatusMethodNotAllowed, "method not allowed: use GET")
+		httpjson.Detail(w, http.StatusMethodNotAllowed, "method not allowed: use GET")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
+	httpjson.Write(w, http.StatusOK, map[string]string{"status": "healthy"})
 }
 
 // route dispatches the /telemetry endpoints.
@@ -129,7 +129,7 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 		// A bug must not cost the client its answer or the collector its life.
 		if p := recover(); p != nil {
 			r.settings.Logger.Error("agora receiver: handler panicked", zap.Any("panic", p), zap.String("path", req.URL.Path), zap.Stack("stack"))
-			writeDetail(w, http.StatusInternalServerError, "internal error")
+			httpjson.Detail(w, http.StatusInternalServerError, "internal error")
 		}
 	}()
 	path := strings.TrimSuffix(req.URL.Path, "/")
@@ -150,32 +150,32 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	if handle == nil {
-		writeDetail(w, http.StatusNotFound, "not found: "+req.URL.Path)
+		httpjson.Detail(w, http.StatusNotFound, "not found: "+req.URL.Path)
 		return
 	}
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeDetail(w, http.StatusMethodNotAllowed, "method not allowed: use POST")
+		httpjson.Detail(w, http.StatusMethodNotAllowed, "method not allowed: use POST")
 		return
 	}
 	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeDetail(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		httpjson.Detail(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 		return
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeDetail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
+			httpjson.Detail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
 			return
 		}
-		writeDetail(w, http.StatusBadRequest, "could not read the request body")
+		httpjson.Detail(w, http.StatusBadRequest, "could not read the request body")
 		return
 	}
 	org, ok := orgOf(req.Context())
 	if !ok {
 		// Validate requires auth, so only a misbuilt pipeline gets here.
-		writeDetail(w, http.StatusUnauthorized, "missing API key")
+		httpjson.Detail(w, http.StatusUnauthorized, "missing API key")
 		return
 	}
 	parser := parsers.Get()
@@ -189,7 +189,7 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	httpjson.Write(w, http.StatusOK, resp)
 }
 
 // consume hands the request's records to the pipelines: logs first, so an
@@ -305,26 +305,16 @@ func writeError(w http.ResponseWriter, err error) {
 	var pipe pipelineError
 	switch {
 	case errors.As(err, &bad):
-		writeDetail(w, http.StatusBadRequest, bad.Error())
+		httpjson.Detail(w, http.StatusBadRequest, bad.Error())
 	case errors.As(err, &notFound{}):
-		writeDetail(w, http.StatusNotFound, err.Error())
+		httpjson.Detail(w, http.StatusNotFound, err.Error())
 	case errors.As(err, &pipe) && consumererror.IsPermanent(pipe.err):
-		writeDetail(w, http.StatusBadRequest, "data refused: "+pipe.err.Error())
+		httpjson.Detail(w, http.StatusBadRequest, "data refused: "+pipe.err.Error())
 	case errors.As(err, &pipe):
 		// Queue full, memory limiter, exporter down: the client retries later.
 		w.Header().Set("Retry-After", "1")
-		writeDetail(w, http.StatusServiceUnavailable, "temporarily unable to accept data, retry later: "+pipe.err.Error())
+		httpjson.Detail(w, http.StatusServiceUnavailable, "temporarily unable to accept data, retry later: "+pipe.err.Error())
 	default:
-		writeDetail(w, http.StatusInternalServerError, err.Error())
+		httpjson.Detail(w, http.StatusInternalServerError, err.Error())
 	}
-}
-
-func writeDetail(w http.ResponseWriter, status int, detail string) {
-	writeJSON(w, status, map[string]string{"detail": detail})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -53,6 +53,7 @@ type collector struct {
 	exited     chan error
 	grpc, http string // OTLP endpoints, host:port
 	api        string // Agora API, host:port
+	ui         string // monitoring UI and query API, host:port
 	health     string
 	keysFile   string
 	stopped    bool
@@ -105,7 +106,7 @@ func startCollectorWith(t testing.TB, o options) *collector {
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()
 	}
-	c := &collector{grpc: freePort(t), http: freePort(t), api: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
+	c := &collector{grpc: freePort(t), http: freePort(t), api: freePort(t), ui: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
 	_, metricsPort, _ := net.SplitHostPort(freePort(t))
 	config, err := filepath.Abs("../../config/local.yaml")
 	require.NoError(t, err)
@@ -114,7 +115,7 @@ func startCollectorWith(t testing.TB, o options) *collector {
 	if addr := os.Getenv("AGORA_E2E_PPROF"); addr != "" {
 		// For profiling a run by hand: AGORA_E2E_PPROF=localhost:1777.
 		args = append(args, "--config=yaml:extensions::pprof::endpoint: "+addr,
-			"--config=yaml:service::extensions: [apikeyauth, health_check, file_storage/state, pprof]")
+			"--config=yaml:service::extensions: [apikeyauth, health_check, file_storage/state, agoraui, pprof]")
 	}
 	c.cmd = exec.Command(binary(t), args...)
 	c.cmd.Env = append(os.Environ(),
@@ -128,6 +129,7 @@ func startCollectorWith(t testing.TB, o options) *collector {
 		"AGORA_API_ENDPOINT="+c.api,
 		"AGORA_ID_SECRET="+testIDSecret,
 		"AGORA_DATA_DIR="+o.dataDir,
+		"AGORA_UI_ENDPOINT="+c.ui,
 	)
 	c.cmd.Env = append(c.cmd.Env, o.env...)
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log

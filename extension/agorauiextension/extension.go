@@ -1,0 +1,100 @@
+package agorauiextension // import "github.com/agora-otelcol/agora-otelcol/extension/agorauiextension"
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/extension"
+	"go.uber.org/zap"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
+	"github.com/agora-otelcol/agora-otelcol/internal/httpjson"
+)
+
+//go:embed web
+var webFiles embed.FS
+
+type ui struct {
+	cfg     *Config
+	set     extension.Settings
+	db      driver.Conn
+	usage   apikey.UsageTracker // the authenticator's last-use times, when it has them
+	server  *http.Server
+	serving sync.WaitGroup
+}
+
+func newUI(cfg *Config, set extension.Settings) *ui { return &ui{cfg: cfg, set: set} }
+
+// Start listens and serves. ClickHouse is not dialled here: until it is
+// reachable the API answers 503, and the pages still load.
+func (u *ui) Start(ctx context.Context, host component.Host) error {
+	opts, err := u.cfg.ClickHouse.settings().Options(ctx)
+	if err != nil {
+		return err
+	}
+	if u.db, err = clickhouse.Open(opts); err != nil {
+		return fmt.Errorf("open ClickHouse connection: %w", err)
+	}
+	if u.cfg.HTTP.Auth.HasValue() {
+		if t, ok := host.GetExtensions()[u.cfg.HTTP.Auth.Get().Config.AuthenticatorID].(apikey.UsageTracker); ok {
+			u.usage = t
+		}
+	}
+	ln, err := u.cfg.HTTP.ToListener(ctx)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", u.cfg.HTTP.NetAddr.Endpoint, err)
+	}
+	api, err := u.cfg.HTTP.ToServer(ctx, host.GetExtensions(), u.set.TelemetrySettings, http.HandlerFunc(u.api),
+		confighttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, msg string, status int) {
+			httpjson.Detail(w, status, msg)
+		}))
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	static, _ := fs.Sub(webFiles, "web")
+	pages := http.FileServerFS(static)
+	authenticated := api.Handler
+	// Pages and assets hold no data and load without a key; /api/ goes
+	// through confighttp's auth, limits and decompression.
+	api.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			authenticated.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
+		pages.ServeHTTP(w, r)
+	})
+	u.server = api
+	u.set.Logger.Info("Agora UI listening", zap.String("endpoint", ln.Addr().String()))
+	u.serving.Go(func() {
+		if err := api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
+		}
+	})
+	return nil
+}
+
+// Shutdown is safe without Start.
+func (u *ui) Shutdown(ctx context.Context) error {
+	var err error
+	if u.server != nil {
+		err = u.server.Shutdown(ctx)
+		u.serving.Wait()
+	}
+	if u.db != nil {
+		err = errors.Join(err, u.db.Close())
+	}
+	return err
+}

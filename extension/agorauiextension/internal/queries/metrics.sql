@@ -1,0 +1,13 @@
+SELECT
+    count() AS executions,
+    countIf(Status = 'success') AS success,
+    countIf(Status IN ('success', 'error', 'timeout')) AS finished,
+    ifNotFinite(quantile(0.5)(DurationMs), 0) AS p50_ms,
+    ifNotFinite(quantile(0.95)(DurationMs), 0) AS p95_ms,
+    sum(RetryCount) AS retries,
+    sum(TotalTokens) AS tokens,
+    sum(EstimatedCost) AS cost
+FROM {{ident .Database}}.executions FINAL
+WHERE OrgId = ?
+  AND (? = '' OR WorkflowName = ?)
+  AND StartedAt >= ? AND StartedAt < ?

@@ -1,0 +1,14 @@
+SELECT
+    toStartOfInterval(StartedAt, toIntervalSecond(?)) AS t,
+    count() AS executions,
+    countIf(Status = 'error') AS errors,
+    ifNotFinite(quantile(0.95)(DurationMs), 0) AS p95_ms,
+    sum(TotalTokens) AS tokens,
+    sum(EstimatedCost) AS cost
+FROM {{ident .Database}}.executions FINAL
+WHERE OrgId = ?
+  AND (? = '' OR WorkflowName = ?)
+  AND StartedAt >= ? AND StartedAt < ?
+GROUP BY t
+ORDER BY t
+LIMIT 1000

@@ -1,0 +1,10 @@
+SELECT
+    ProjectName AS project_name, WorkflowName AS workflow_name, count() AS executions,
+    countIf(Status = 'success') AS success, countIf(Status = 'error') AS error,
+    countIf(Status = 'running') AS running, countIf(Status = 'timeout') AS timeout,
+    max(StartedAt) AS last_started_at
+FROM {{ident .Database}}.executions FINAL
+WHERE OrgId = ?
+GROUP BY ProjectName, WorkflowName
+ORDER BY last_started_at DESC
+LIMIT 500

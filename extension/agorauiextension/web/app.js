@@ -1,0 +1,254 @@
+// Agora monitoring UI: three pages over the collector's /api, scoped to the
+// org of the API key the user signs in with (kept in this tab's session only).
+"use strict";
+
+const main = document.getElementById("main");
+const REFRESH_MS = 5000;
+let timer = null;
+
+function key() { return sessionStorage.getItem("agora_api_key"); }
+
+async function api(path, opts = {}) {
+  const res = await fetch("/api/" + path, {
+    ...opts,
+    headers: { "X-API-Key": key() || "", "Content-Type": "application/json", ...(opts.headers || {}) },
+  });
+  const body = await res.json().catch(() => ({ detail: res.statusText }));
+  if (res.status === 401) { signOut(body.detail); throw new Error(body.detail); }
+  if (!res.ok) throw new Error(body.detail || res.statusText);
+  return body;
+}
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (v !== undefined && v !== null && v !== false) el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+const fmtTime = (t) => (t ? new Date(t).toLocaleString() : "—");
+const fmtMs = (ms) => (ms === null || ms === undefined ? "—" : ms >= 1000 ? (ms / 1000).toFixed(2) + " s" : Math.round(ms) + " ms");
+const fmtCost = (c) => (c ? "$" + c.toFixed(4) : "—");
+const badge = (s) => h("span", { class: "badge " + s, "data-status": s }, s);
+
+function stopRefresh() { if (timer) clearInterval(timer); timer = null; }
+
+// ---- sign in -------------------------------------------------------------
+
+function signOut(reason) {
+  sessionStorage.removeItem("agora_api_key");
+  stopRefresh();
+  document.getElementById("nav").hidden = true;
+  renderSignIn(reason);
+}
+
+function renderSignIn(reason) {
+  const input = h("input", { type: "password", id: "apikey", placeholder: "agora_…", autocomplete: "off" });
+  const err = h("p", { class: "error", id: "signin-error" }, reason && reason !== "missing API key" ? reason : "");
+  const form = h("form", { class: "card signin", id: "signin", onsubmit: async (e) => {
+    e.preventDefault();
+    sessionStorage.setItem("agora_api_key", input.value.trim());
+    try { await boot(); } catch (ex) { err.textContent = ex.message; }
+  } },
+    h("h1", {}, "Sign in"),
+    h("p", { class: "muted" }, "Use an API key of your organization. It stays in this browser tab only."),
+    input, err, h("button", { class: "primary", type: "submit" }, "Sign in"));
+  main.replaceChildren(form);
+  input.focus();
+}
+
+async function boot() {
+  const me = await api("me");
+  document.getElementById("org").textContent = me.org_name + " · " + me.key_name;
+  document.getElementById("nav").hidden = false;
+  route();
+}
+
+// ---- monitoring ----------------------------------------------------------
+
+const monitoring = { status: "", group: false };
+
+async function renderMonitoring() {
+  const cards = h("div", { class: "cards", id: "metrics" });
+  const chips = h("div", { class: "toolbar", id: "status-filter" });
+  const group = h("label", {}, h("input", { type: "checkbox", id: "group", checked: monitoring.group || null, onchange: (e) => { monitoring.group = e.target.checked; refresh(); } }), " group by workflow");
+  const tbody = h("tbody", { id: "executions" });
+  const table = h("table", {},
+    h("thead", {}, h("tr", {}, ["Workflow", "Status", "Started", "Duration", "Nodes", "Errors", "Retries", "Tokens", "Cost", "Error"].map((t) => h("th", {}, t)))),
+    tbody);
+  main.replaceChildren(h("h1", {}, "Executions"), cards, h("div", { class: "toolbar" }, chips, group, h("span", { class: "muted", id: "updated" })), table);
+
+  async function refresh() {
+    const q = new URLSearchParams({ limit: "200" });
+    if (monitoring.status) q.set("status", monitoring.status);
+    const [list, metrics] = await Promise.all([api("executions?" + q), api("metrics")]);
+    renderChips(chips, list.counts, refresh);
+    renderMetrics(cards, metrics);
+    renderRows(tbody, list.executions);
+    document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
+  }
+  await refresh();
+  timer = setInterval(() => refresh().catch(() => {}), REFRESH_MS);
+}
+
+function renderChips(el, counts, refresh) {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const chip = (s, label, n) => h("button", { class: "chip" + (monitoring.status === s ? " active" : ""), "data-status": s || "all",
+    onclick: () => { monitoring.status = s; refresh(); } }, label, h("span", { class: "n" }, n));
+  el.replaceChildren(chip("", "All", total), ...["running", "success", "error", "timeout"].map((s) => chip(s, s, counts[s] || 0)));
+}
+
+function renderMetrics(el, m) {
+  const s = m.summary;
+  const card = (label, value) => h("div", { class: "card metric" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value));
+  el.replaceChildren(card("Executions", s.executions), card("Success rate", (m.success_rate * 100).toFixed(1) + "%"),
+    card("p50 duration", fmtMs(s.p50_ms)), card("p95 duration", fmtMs(s.p95_ms)), card("Retries", s.retries),
+    card("Tokens", s.tokens), card("Cost", fmtCost(s.cost)));
+}
+
+function renderRows(tbody, rows) {
+  const line = (e) => h("tr", { class: "row", "data-id": e.execution_id, onclick: () => { location.hash = "#/executions/" + e.execution_id; } },
+    h("td", {}, e.workflow_name || "—", h("div", { class: "muted" }, e.project_name)), h("td", {}, badge(e.status)),
+    h("td", {}, fmtTime(e.started_at)), h("td", { class: "num" }, fmtMs(e.duration_ms)), h("td", { class: "num" }, e.node_count),
+    h("td", { class: "num" }, e.error_count), h("td", { class: "num" }, e.retry_count), h("td", { class: "num" }, e.total_tokens),
+    h("td", { class: "num" }, fmtCost(e.estimated_cost)), h("td", { class: "error" }, e.error_message));
+  if (!monitoring.group) { tbody.replaceChildren(...rows.map(line)); return; }
+  const groups = new Map();
+  for (const e of rows) { const k = (e.project_name || "") + " / " + (e.workflow_name || "—"); if (!groups.has(k)) groups.set(k, []); groups.get(k).push(e); }
+  tbody.replaceChildren(...[...groups].flatMap(([k, es]) => [h("tr", { class: "group" }, h("td", { colspan: 10 }, k + " — " + es.length)), ...es.map(line)]));
+}
+
+// ---- execution detail ----------------------------------------------------
+
+async function renderDetail(id) {
+  const root = h("div", { id: "detail" });
+  main.replaceChildren(root);
+  async function refresh() {
+    const d = await api("executions/" + encodeURIComponent(id));
+    drawDetail(root, d);
+    if (d.execution.status !== "running") stopRefresh();
+  }
+  await refresh();
+  timer = setInterval(() => refresh().catch(() => {}), REFRESH_MS);
+}
+
+function jsonView(label, text) {
+  if (!text) return null;
+  let pretty = text;
+  try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON: as is */ }
+  const large = pretty.length > 300;
+  return h("details", { open: large ? null : true }, h("summary", {}, label + (large ? " (" + pretty.length + " chars)" : "")), h("pre", {}, pretty));
+}
+
+function drawDetail(root, d) {
+  const e = d.execution;
+  const start = new Date(e.started_at).getTime();
+  const ends = d.nodes.map((n) => new Date(n.completed_at || n.started_at).getTime());
+  const end = Math.max(start + (e.duration_ms || 0), ...ends, start + 1);
+  const span = end - start;
+  const pct = (t) => (100 * (t - start)) / span;
+  const card = (label, value) => h("div", { class: "card metric" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value));
+  const finished = d.nodes.filter((n) => n.status !== "running");
+  const nodeRate = finished.length ? (100 * finished.filter((n) => n.status === "success").length) / finished.length : 0;
+
+  const nodes = d.nodes.map((n) => {
+    const s = new Date(n.started_at).getTime();
+    const segs = [["prep", n.prep_duration_ms], ["exec", n.exec_duration_ms], ["post", n.post_duration_ms]].filter(([, v]) => v !== null);
+    const total = segs.reduce((a, [, v]) => a + v, 0) || (n.completed_at ? new Date(n.completed_at).getTime() - s : 1);
+    const width = (100 * total) / span;
+    const bar = h("div", { class: "bar" + (n.status === "error" ? " error" : ""), style: `left:${pct(s)}%;width:${Math.max(width, 0.3)}%` },
+      ...(segs.length ? segs : [["exec", total]]).map(([k, v]) => h("div", { class: "seg " + k, "data-phase": k, title: `${k} ${fmtMs(v)}`, style: `width:${(100 * v) / total}%` })));
+    return h("div", { class: "wrow node", "data-node": n.node_name },
+      h("div", { class: "wname" }, n.node_name, " ", badge(n.status), h("small", {}, `${fmtMs(total)} · retries ${n.retry_count}` + (n.total_tokens ? ` · ${n.total_tokens} tokens` : ""))),
+      h("div", {}, h("div", { class: "track" }, bar),
+        h("div", { class: "nodeinfo" }, n.error_message ? h("div", { class: "err" }, n.error_message) : null,
+          n.next_action ? "next: " + n.next_action : null, jsonView("input", n.input), jsonView("output", n.output))));
+  });
+
+  const depth = {}; const byId = {};
+  for (const s of d.spans) byId[s.span_id] = s;
+  const depthOf = (s) => { if (depth[s.span_id] !== undefined) return depth[s.span_id]; const p = byId[s.parent_span_id]; depth[s.span_id] = p && p !== s ? Math.min(depthOf(p) + 1, 8) : 0; return depth[s.span_id]; };
+  const sStart = d.spans.length ? Math.min(...d.spans.map((s) => new Date(s.start_time).getTime())) : start;
+  const sEnd = d.spans.length ? Math.max(...d.spans.map((s) => new Date(s.start_time).getTime() + s.duration_ns / 1e6)) : end;
+  const sSpan = Math.max(sEnd - sStart, 1);
+  const spans = d.spans.map((s) => {
+    const t = new Date(s.start_time).getTime();
+    return h("div", { class: "wrow span" },
+      h("div", { class: "wname", style: `padding-left:${depthOf(s) * 14}px` }, s.name, h("small", {}, fmtMs(s.duration_ns / 1e6) + (s.status === "Error" ? " · error" : ""))),
+      h("div", { class: "track" }, h("div", { class: "bar", style: `left:${(100 * (t - sStart)) / sSpan}%;width:${Math.max((100 * s.duration_ns) / 1e6 / sSpan, 0.3)}%` },
+        h("div", { class: "seg span" + (s.status === "Error" ? " error" : ""), style: "width:100%" }))));
+  });
+
+  root.replaceChildren(
+    h("p", {}, h("a", { href: "#/" }, "← Executions")),
+    h("h1", {}, (e.workflow_name || "Execution") + " ", badge(e.status)),
+    h("p", { class: "muted" }, `${e.project_name} · ${e.execution_id} · started ${fmtTime(e.started_at)} · via ${e.source}`),
+    e.error_message ? h("p", { class: "error" }, e.error_message) : null,
+    h("div", { class: "cards" }, card("Duration", fmtMs(e.duration_ms)), card("Nodes", e.node_count), card("Node success", nodeRate.toFixed(0) + "%"),
+      card("Errors", e.error_count), card("Retries", e.retry_count), card("Tokens", e.total_tokens), card("Cost", fmtCost(e.estimated_cost))),
+    h("h2", {}, "Nodes"),
+    h("div", { class: "legend" }, ...["prep", "exec", "post"].map((k) => h("span", {}, h("i", { class: "seg " + k }), k))),
+    h("div", { class: "waterfall", id: "timeline" }, nodes.length ? nodes : h("div", { class: "wrow" }, h("span", { class: "muted" }, "no node executions yet"))),
+    jsonView("input", e.input), jsonView("output", e.output),
+    h("h2", {}, "Spans"),
+    h("div", { class: "waterfall", id: "spans" }, spans.length ? spans : h("div", { class: "wrow" }, h("span", { class: "muted" }, "no spans"))),
+    d.events.length ? h("h2", {}, "Events") : null,
+    d.events.length ? h("table", {}, h("tbody", {}, d.events.map((ev) => h("tr", {}, h("td", {}, fmtTime(ev.timestamp)), h("td", {}, ev.event_type), h("td", {}, jsonView("data", ev.data)))))) : null,
+  );
+}
+
+// ---- settings ------------------------------------------------------------
+
+async function renderSettings() {
+  const list = h("tbody", { id: "keys" });
+  const shown = h("div", { id: "newkey" });
+  const name = h("input", { id: "keyname", placeholder: "key name", required: true });
+  const days = h("input", { id: "keydays", type: "number", min: 0, max: 3650, placeholder: "expires in days (0: never)", style: "width:220px" });
+  async function load() {
+    const { keys } = await api("keys");
+    list.replaceChildren(...keys.map((k) => {
+      const status = k.revoked_at ? "revoked" : k.expires_at && new Date(k.expires_at) < new Date() ? "expired" : "active";
+      return h("tr", { "data-key": k.id }, h("td", {}, k.name), h("td", {}, h("code", {}, k.prefix + "…")), h("td", {}, fmtTime(k.created_at)),
+        h("td", {}, fmtTime(k.last_used)), h("td", {}, k.expires_at ? fmtTime(k.expires_at) : "never"), h("td", { class: "status" }, status),
+        h("td", {}, status === "active" ? h("button", { class: "revoke", onclick: async () => {
+          if (!confirm(`Revoke ${k.name}? Requests with it are refused within seconds.`)) return;
+          await api(`keys/${encodeURIComponent(k.id)}/revoke`, { method: "POST" }); await load();
+        } }, "Revoke") : null));
+    }));
+  }
+  const form = h("form", { class: "toolbar", id: "create", onsubmit: async (e) => {
+    e.preventDefault();
+    const created = await api("keys", { method: "POST", body: JSON.stringify({ name: name.value, expires_in_days: Number(days.value || 0) }) });
+    shown.replaceChildren(h("div", { class: "newkey" }, h("strong", {}, "New key — shown once, copy it now: "), h("code", { id: "created-key" }, created.key)));
+    name.value = ""; days.value = "";
+    await load();
+  } }, name, days, h("button", { class: "primary", type: "submit" }, "Create key"));
+  main.replaceChildren(h("h1", {}, "API keys"), form, shown,
+    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Prefix", "Created", "Last used", "Expires", "Status", ""].map((t) => h("th", {}, t)))), list));
+  await load();
+}
+
+// ---- routing -------------------------------------------------------------
+
+async function route() {
+  stopRefresh();
+  if (!key()) { renderSignIn(); return; }
+  const hash = location.hash || "#/";
+  const page = hash.startsWith("#/executions/") ? "monitoring" : hash === "#/settings" ? "settings" : "monitoring";
+  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
+  try {
+    if (hash.startsWith("#/executions/")) await renderDetail(hash.slice("#/executions/".length));
+    else if (hash === "#/settings") await renderSettings();
+    else await renderMonitoring();
+  } catch (ex) {
+    main.replaceChildren(h("p", { class: "error" }, ex.message));
+  }
+}
+
+window.addEventListener("hashchange", route);
+document.getElementById("signout").addEventListener("click", () => signOut());
+if (key()) boot().catch(() => {}); else renderSignIn();
