@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Browser tests: Debian's chromium and playwright-core (no browser download).
+if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null; then
+  echo "installing chromium (Debian package) for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -d test/browser/node_modules/playwright-core ]; then
+  npm install --prefix test/browser --no-package-lock --no-audit --no-fund --loglevel=error
+fi
+
 # shellcheck disable=SC2086
 bin/agora-clickhouse down $CH_FLAGS >/dev/null 2>&1 || true
 rm -rf .local/clickhouse-test

@@ -35,8 +35,8 @@ type authenticator struct {
 
 	usedMu   sync.RWMutex
 	lastUsed map[string]*atomic.Int64 // key id -> unix seconds of its last accepted request
-	stop    chan struct{}
-	done    sync.WaitGroup
+	stop     chan struct{}
+	done     sync.WaitGroup
 }
 
 func newAuthenticator(cfg *Config, logger *zap.Logger) *authenticator {

@@ -30,6 +30,10 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// fill replaces an element's children, skipping absent ones (null would
+// otherwise show as the text "null").
+function fill(el, ...children) { el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined)); }
+
 const fmtTime = (t) => (t ? new Date(t).toLocaleString() : "—");
 const fmtMs = (ms) => (ms === null || ms === undefined ? "—" : ms >= 1000 ? (ms / 1000).toFixed(2) + " s" : Math.round(ms) + " ms");
 const fmtCost = (c) => (c ? "$" + c.toFixed(4) : "—");
@@ -57,7 +61,7 @@ function renderSignIn(reason) {
     h("h1", {}, "Sign in"),
     h("p", { class: "muted" }, "Use an API key of your organization. It stays in this browser tab only."),
     input, err, h("button", { class: "primary", type: "submit" }, "Sign in"));
-  main.replaceChildren(form);
+  fill(main, form);
   input.focus();
 }
 
@@ -80,7 +84,7 @@ async function renderMonitoring() {
   const table = h("table", {},
     h("thead", {}, h("tr", {}, ["Workflow", "Status", "Started", "Duration", "Nodes", "Errors", "Retries", "Tokens", "Cost", "Error"].map((t) => h("th", {}, t)))),
     tbody);
-  main.replaceChildren(h("h1", {}, "Executions"), cards, h("div", { class: "toolbar" }, chips, group, h("span", { class: "muted", id: "updated" })), table);
+  fill(main, h("h1", {}, "Executions"), cards, h("div", { class: "toolbar" }, chips, group, h("span", { class: "muted", id: "updated" })), table);
 
   async function refresh() {
     const q = new URLSearchParams({ limit: "200" });
@@ -99,13 +103,13 @@ function renderChips(el, counts, refresh) {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const chip = (s, label, n) => h("button", { class: "chip" + (monitoring.status === s ? " active" : ""), "data-status": s || "all",
     onclick: () => { monitoring.status = s; refresh(); } }, label, h("span", { class: "n" }, n));
-  el.replaceChildren(chip("", "All", total), ...["running", "success", "error", "timeout"].map((s) => chip(s, s, counts[s] || 0)));
+  fill(el, chip("", "All", total), ...["running", "success", "error", "timeout"].map((s) => chip(s, s, counts[s] || 0)));
 }
 
 function renderMetrics(el, m) {
   const s = m.summary;
   const card = (label, value) => h("div", { class: "card metric" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value));
-  el.replaceChildren(card("Executions", s.executions), card("Success rate", (m.success_rate * 100).toFixed(1) + "%"),
+  fill(el, card("Executions", s.executions), card("Success rate", (m.success_rate * 100).toFixed(1) + "%"),
     card("p50 duration", fmtMs(s.p50_ms)), card("p95 duration", fmtMs(s.p95_ms)), card("Retries", s.retries),
     card("Tokens", s.tokens), card("Cost", fmtCost(s.cost)));
 }
@@ -116,17 +120,17 @@ function renderRows(tbody, rows) {
     h("td", {}, fmtTime(e.started_at)), h("td", { class: "num" }, fmtMs(e.duration_ms)), h("td", { class: "num" }, e.node_count),
     h("td", { class: "num" }, e.error_count), h("td", { class: "num" }, e.retry_count), h("td", { class: "num" }, e.total_tokens),
     h("td", { class: "num" }, fmtCost(e.estimated_cost)), h("td", { class: "error" }, e.error_message));
-  if (!monitoring.group) { tbody.replaceChildren(...rows.map(line)); return; }
+  if (!monitoring.group) { fill(tbody, ...rows.map(line)); return; }
   const groups = new Map();
   for (const e of rows) { const k = (e.project_name || "") + " / " + (e.workflow_name || "—"); if (!groups.has(k)) groups.set(k, []); groups.get(k).push(e); }
-  tbody.replaceChildren(...[...groups].flatMap(([k, es]) => [h("tr", { class: "group" }, h("td", { colspan: 10 }, k + " — " + es.length)), ...es.map(line)]));
+  fill(tbody, ...[...groups].flatMap(([k, es]) => [h("tr", { class: "group" }, h("td", { colspan: 10 }, k + " — " + es.length)), ...es.map(line)]));
 }
 
 // ---- execution detail ----------------------------------------------------
 
 async function renderDetail(id) {
   const root = h("div", { id: "detail" });
-  main.replaceChildren(root);
+  fill(main, root);
   async function refresh() {
     const d = await api("executions/" + encodeURIComponent(id));
     drawDetail(root, d);
@@ -183,7 +187,7 @@ function drawDetail(root, d) {
         h("div", { class: "seg span" + (s.status === "Error" ? " error" : ""), style: "width:100%" }))));
   });
 
-  root.replaceChildren(
+  fill(root, 
     h("p", {}, h("a", { href: "#/" }, "← Executions")),
     h("h1", {}, (e.workflow_name || "Execution") + " ", badge(e.status)),
     h("p", { class: "muted" }, `${e.project_name} · ${e.execution_id} · started ${fmtTime(e.started_at)} · via ${e.source}`),
@@ -210,7 +214,7 @@ async function renderSettings() {
   const days = h("input", { id: "keydays", type: "number", min: 0, max: 3650, placeholder: "expires in days (0: never)", style: "width:220px" });
   async function load() {
     const { keys } = await api("keys");
-    list.replaceChildren(...keys.map((k) => {
+    fill(list, ...keys.map((k) => {
       const status = k.revoked_at ? "revoked" : k.expires_at && new Date(k.expires_at) < new Date() ? "expired" : "active";
       return h("tr", { "data-key": k.id }, h("td", {}, k.name), h("td", {}, h("code", {}, k.prefix + "…")), h("td", {}, fmtTime(k.created_at)),
         h("td", {}, fmtTime(k.last_used)), h("td", {}, k.expires_at ? fmtTime(k.expires_at) : "never"), h("td", { class: "status" }, status),
@@ -223,11 +227,11 @@ async function renderSettings() {
   const form = h("form", { class: "toolbar", id: "create", onsubmit: async (e) => {
     e.preventDefault();
     const created = await api("keys", { method: "POST", body: JSON.stringify({ name: name.value, expires_in_days: Number(days.value || 0) }) });
-    shown.replaceChildren(h("div", { class: "newkey" }, h("strong", {}, "New key — shown once, copy it now: "), h("code", { id: "created-key" }, created.key)));
+    fill(shown, h("div", { class: "newkey" }, h("strong", {}, "New key — shown once, copy it now: "), h("code", { id: "created-key" }, created.key)));
     name.value = ""; days.value = "";
     await load();
   } }, name, days, h("button", { class: "primary", type: "submit" }, "Create key"));
-  main.replaceChildren(h("h1", {}, "API keys"), form, shown,
+  fill(main, h("h1", {}, "API keys"), form, shown,
     h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Prefix", "Created", "Last used", "Expires", "Status", ""].map((t) => h("th", {}, t)))), list));
   await load();
 }
@@ -245,7 +249,7 @@ async function route() {
     else if (hash === "#/settings") await renderSettings();
     else await renderMonitoring();
   } catch (ex) {
-    main.replaceChildren(h("p", { class: "error" }, ex.message));
+    fill(main, h("p", { class: "error" }, ex.message));
   }
 }
 

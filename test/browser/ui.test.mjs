@@ -1,0 +1,80 @@
+// Browser tests of the monitoring UI, run by test/e2e TestBrowserUI against a
+// running collector with seeded data. Env: UI_URL, API_URL, KEY,
+// RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS, CHROMIUM.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const { UI_URL, API_URL, KEY, RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS } = process.env;
+let browser, page;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("dialog", (d) => d.accept());
+});
+
+after(async () => { await browser?.close(); });
+
+test("sign in with an API key", async () => {
+  await page.goto(UI_URL);
+  await page.fill("#apikey", "agora_wrongwrongwrongwrongwrongwrongwrong");
+  await page.click("#signin button[type=submit]");
+  await page.waitForSelector("#signin-error:text('unknown API key')");
+  await page.fill("#apikey", KEY);
+  await page.click("#signin button[type=submit]");
+  await page.waitForSelector("#executions tr.row");
+  assert.match(await page.textContent("#org"), /ui-org/);
+});
+
+test("a running execution becomes success within the refresh, keeping filter and scroll", async () => {
+  const row = `#executions tr.row[data-id="${RUNNING_EXEC}"] .badge`;
+  assert.equal(await page.textContent(row), "running");
+  const res = await fetch(`${API_URL}/telemetry/executions/${RUNNING_EXEC}/complete`, {
+    method: "POST", headers: { "Content-Type": "application/json", "X-API-Key": KEY }, body: JSON.stringify({ status: "success" }),
+  });
+  assert.equal(res.status, 200);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === "success", row, { timeout: 20000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/monitoring.png`, fullPage: true });
+});
+
+test("filter by error, then open the detail page with its timeline", async () => {
+  await page.click('#status-filter .chip[data-status="error"]');
+  await page.waitForFunction(() => {
+    const badges = [...document.querySelectorAll("#executions tr.row .badge")];
+    return badges.length > 0 && badges.every((b) => b.textContent === "error");
+  });
+  // the filter survives an auto-refresh
+  await page.waitForTimeout(5500);
+  const statuses = await page.$$eval("#executions tr.row .badge", (bs) => bs.map((b) => b.textContent));
+  assert.ok(statuses.length > 0 && statuses.every((s) => s === "error"), statuses.join());
+  assert.ok(await page.$('#status-filter .chip.active[data-status="error"]'));
+
+  await page.click(`#executions tr.row[data-id="${ERROR_EXEC}"]`);
+  await page.waitForSelector("#timeline .wrow.node");
+  const nodes = await page.$$("#timeline .wrow.node");
+  assert.equal(nodes.length, 3);
+  for (const phase of ["prep", "exec", "post"]) {
+    assert.equal((await page.$$(`#timeline .seg[data-phase="${phase}"]`)).length, 3, phase + " segments");
+  }
+  assert.match(await page.textContent("#detail"), /failed hard/);
+  assert.doesNotMatch(await page.textContent("#detail > h1 + p + *"), /^null$/, "absent parts render nothing");
+  await page.screenshot({ path: `${SCREENSHOTS}/execution-detail.png`, fullPage: true });
+});
+
+test("create and revoke a key on the settings page", async () => {
+  await page.click('nav a[data-page="settings"]');
+  await page.waitForSelector("#keys tr");
+  await page.fill("#keyname", "browser-key");
+  await page.click("#create button[type=submit]");
+  await page.waitForSelector("#created-key");
+  assert.match(await page.textContent("#created-key"), /^agora_[A-Za-z0-9_-]{43}$/);
+  const row = page.locator("#keys tr", { hasText: "browser-key" });
+  await row.waitFor();
+  await page.screenshot({ path: `${SCREENSHOTS}/settings.png`, fullPage: true });
+  await row.locator("button.revoke").click();
+  await page.locator("#keys tr", { hasText: "browser-key" }).locator("td.status:text('revoked')").waitFor();
+});
