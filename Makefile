@@ -23,7 +23,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
 
 export CGO_ENABLED ?= 0
 
-.PHONY: build engine run test test-go fuzz bench generate clickhouse-up clickhouse-down clickhouse-status clean
+.PHONY: build engine run test test-go fuzz bench bench-ui generate clickhouse-up clickhouse-down clickhouse-status clean
 
 ## build: the collector (bin/agora-otelcol), the key tool (bin/agoractl) and the engine launcher (bin/agora-clickhouse)
 build: $(BIN)/agora-otelcol $(BIN)/agora-clickhouse $(BIN)/agoractl
@@ -69,6 +69,10 @@ test: build $(ENGINE_LIB)
 ## bench: the go benchmarks of the hot paths (needs the test engine, like make test)
 bench: build $(ENGINE_LIB)
 	CH_FLAGS="$(CH_TEST_FLAGS)" GO_TEST_ARGS="-run ^$$ -bench . -benchmem" scripts/test.sh
+
+## bench-ui: seed 1M executions x 10 nodes and time the list and detail API (AGORA_BENCH_EXECUTIONS to change)
+bench-ui: build $(ENGINE_LIB)
+	CH_FLAGS="$(CH_TEST_FLAGS)" GO_TEST_ARGS="-run ^$$ -bench QueryAPILatency -benchtime 200x -timeout 30m ./test/e2e" scripts/test.sh
 
 ## generate: regenerate mdatagen code (internal/metadata, generated tests) after a metadata.yaml change
 generate:

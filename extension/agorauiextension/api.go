@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/client"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -64,6 +66,8 @@ func (u *ui) api(w http.ResponseWriter, r *http.Request) {
 		resp, err = u.listExecutions(ctx, c, r.URL.Query())
 	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "executions":
 		resp, err = u.executionDetail(ctx, c, parts[1])
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "executions" && (parts[2] == "spans" || parts[2] == "snapshots"):
+		resp, err = u.executionPart(ctx, c, parts[1], parts[2])
 	case r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "workflows":
 		resp, err = u.workflows(ctx, c)
 	case r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "metrics":
@@ -102,9 +106,13 @@ type filters struct {
 
 var statuses = []string{"running", "success", "error", "timeout"}
 
+// defaultWindow is the time range of a query that names none: recent
+// executions, which daily partitions let ClickHouse read without the rest.
+const defaultWindow = 24 * time.Hour
+
 func parseFilters(q url.Values) (filters, error) {
 	f := filters{status: q.Get("status"), project: q.Get("project"), workflow: q.Get("workflow"),
-		from: time.Unix(0, 0).UTC(), to: time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)}
+		from: time.Now().Add(-defaultWindow).UTC(), to: time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if f.status != "" && !slices.Contains(statuses, f.status) {
 		return f, badParam("status", "must be one of "+strings.Join(statuses, ", "))
 	}
@@ -186,16 +194,20 @@ func (u *ui) listExecutions(ctx context.Context, c caller, q url.Values) (any, e
 	if err != nil {
 		return nil, err
 	}
-	rows := []executionRow{}
-	if err := u.db.Select(ctx, &rows, list, c.orgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to, limit, offset); err != nil {
-		return nil, err
-	}
 	counts, err := u.sql("counts", queries.Data{})
 	if err != nil {
 		return nil, err
 	}
+	rows := []executionRow{}
 	var cs []statusCount
-	if err := u.db.Select(ctx, &cs, counts, c.orgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to); err != nil {
+	g, _ := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return u.db.Select(ctx, &rows, list, c.orgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to, limit, offset)
+	})
+	g.Go(func() error {
+		return u.db.Select(ctx, &cs, counts, c.orgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to)
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	byStatus := map[string]uint64{"running": 0, "success": 0, "error": 0, "timeout": 0}
@@ -263,33 +275,57 @@ type snapshotRow struct {
 	Body      string    `ch:"body" json:"body"`
 }
 
-// executionDetail: GET /api/executions/{id}: record, nodes, spans, events, snapshots.
+// readExecution runs the named per-execution queries at once, each a point
+// read by key on one thread (several at once on few cores would otherwise
+// fight over them).
+func (u *ui) readExecution(ctx context.Context, c caller, exec uuid.UUID, reads map[string]any) error {
+	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_threads": 1}))
+	g, _ := errgroup.WithContext(ctx)
+	for name, dst := range reads {
+		g.Go(func() error {
+			sql, err := u.sql(name, queries.Data{})
+			if err != nil {
+				return err
+			}
+			return u.db.Select(qctx, dst, sql, c.orgID, exec)
+		})
+	}
+	return g.Wait()
+}
+
+// executionDetail: GET /api/executions/{id}: the record, its node executions
+// and events. Spans and snapshots, which can be many, have their own calls.
 func (u *ui) executionDetail(ctx context.Context, c caller, id string) (any, error) {
 	exec, err := uuid.Parse(id)
 	if err != nil {
 		return nil, errNotFound
 	}
-	run := func(name string, dst any) error {
-		sql, err := u.sql(name, queries.Data{})
-		if err != nil {
-			return err
-		}
-		return u.db.Select(ctx, dst, sql, c.orgID, exec)
-	}
 	var execs []detailRow
-	if err := run("execution", &execs); err != nil {
+	nodes, events := []nodeRow{}, []eventRow{}
+	if err := u.readExecution(ctx, c, exec, map[string]any{"execution": &execs, "nodes": &nodes, "events": &events}); err != nil {
 		return nil, err
 	}
 	if len(execs) == 0 {
 		return nil, errNotFound
 	}
-	nodes, spans, events, snaps := []nodeRow{}, []spanRow{}, []eventRow{}, []snapshotRow{}
-	for name, dst := range map[string]any{"nodes": &nodes, "spans": &spans, "events": &events, "snapshots": &snaps} {
-		if err := run(name, dst); err != nil {
-			return nil, err
-		}
+	return map[string]any{"execution": execs[0], "nodes": nodes, "events": events}, nil
+}
+
+// executionPart: GET /api/executions/{id}/spans or /snapshots. An execution
+// of another org has none: the answer is the same as for an unknown one.
+func (u *ui) executionPart(ctx context.Context, c caller, id, part string) (any, error) {
+	exec, err := uuid.Parse(id)
+	if err != nil {
+		return nil, errNotFound
 	}
-	return map[string]any{"execution": execs[0], "nodes": nodes, "spans": spans, "events": events, "snapshots": snaps}, nil
+	var rows any = &[]spanRow{}
+	if part == "snapshots" {
+		rows = &[]snapshotRow{}
+	}
+	if err := u.readExecution(ctx, c, exec, map[string]any{part: rows}); err != nil {
+		return nil, err
+	}
+	return map[string]any{part: rows}, nil
 }
 
 type workflowRow struct {

@@ -85,6 +85,7 @@ type snapshot struct {
 	APIComplete bool                   `json:"api_complete,omitempty"`
 	FlowSeen    bool                   `json:"flow_seen,omitempty"`
 	Sources     uint8                  `json:"sources"`
+	FirstStart  time.Time              `json:"first_start"`
 	Nodes       []nodeSnapshot         `json:"nodes,omitempty"`
 	Phases      map[string][]phaseSnap `json:"phases,omitempty"`
 	Parents     map[string]string      `json:"parents,omitempty"`
@@ -145,7 +146,7 @@ func spanOf(s string) pcommon.SpanID {
 
 func (e *execution) snapshot() snapshot {
 	snap := snapshot{Org: e.key.org, OrgName: e.orgName, Rec: e.rec, Input: raw(e.rec.Input), Output: raw(e.rec.Output),
-		APIStarted: e.apiStarted, APIComplete: e.apiComplete, FlowSeen: e.flowSeen, Sources: e.sources,
+		APIStarted: e.apiStarted, APIComplete: e.apiComplete, FlowSeen: e.flowSeen, Sources: e.sources, FirstStart: e.firstStart,
 		Phases: map[string][]phaseSnap{}, Parents: map[string]string{}, Usage: map[string]usageSnap{}}
 	snap.Rec.Input, snap.Rec.Output = pcommon.Value{}, pcommon.Value{}
 	spans := map[*node][]string{}
@@ -175,7 +176,7 @@ func (e *execution) snapshot() snapshot {
 
 func (snap snapshot) execution() *execution {
 	e := &execution{key: key{snap.Org, snap.Rec.ExecutionID}, orgName: snap.OrgName, rec: snap.Rec,
-		apiStarted: snap.APIStarted, apiComplete: snap.APIComplete, flowSeen: snap.FlowSeen, sources: snap.Sources,
+		apiStarted: snap.APIStarted, apiComplete: snap.APIComplete, flowSeen: snap.FlowSeen, sources: snap.Sources, firstStart: snap.FirstStart,
 		nodes: map[uuid.UUID]*node{}, nodeBySpan: map[pcommon.SpanID]*node{}, phases: map[pcommon.SpanID][]phase{},
 		parents: map[pcommon.SpanID]pcommon.SpanID{}, usage: map[pcommon.SpanID]spanUsage{}}
 	e.rec.Input, e.rec.Output = value(snap.Input), value(snap.Output)

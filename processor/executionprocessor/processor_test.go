@@ -473,3 +473,24 @@ func TestRestartKeepsState(t *testing.T) {
 	assert.Equal(t, "wf", e.WorkflowName)
 	assert.Equal(t, map[string]any{"q": "2+2"}, e.Input.Map().AsRaw())
 }
+
+func TestStartDateStaysOnceEmitted(t *testing.T) {
+	// prepare: node spans just after midnight arrive first and are emitted
+	s := newState(testConfig())
+	trace := pcommon.TraceID(uuid.New())
+	midnight := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	b := newSpans(trace)
+	n := b.add("A.node", pcommon.SpanID{7}, midnight.Sub(t0)+time.Second, midnight.Sub(t0)+2*time.Second, map[string]any{"agora.node": "A", "agora.kind": "node"})
+	_ = n
+	fold(s, b.td, t0)
+	execs, _ := records(t, flushLogs(s, t0))
+	first := execs[uuid.UUID(trace)].StartedAt
+	// test: the flow span started before midnight, the day before
+	b2 := newSpans(trace)
+	b2.add("wf.flow", pcommon.SpanID{}, midnight.Sub(t0)-time.Second, midnight.Sub(t0)+3*time.Second, map[string]any{"agora.flow": "wf"})
+	fold(s, b2.td, t0)
+	execs, _ = records(t, flushLogs(s, t0))
+	// verify: the start date (the table's partition) is kept
+	assert.Equal(t, first, execs[uuid.UUID(trace)].StartedAt)
+	assert.True(t, sameDay(first, midnight))
+}

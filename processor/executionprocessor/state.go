@@ -47,12 +47,16 @@ type execution struct {
 	apiComplete bool
 	flowSeen    bool
 	sources     uint8 // 1: api, 2: otlp
-	nodes       map[uuid.UUID]*node
-	nodeBySpan  map[pcommon.SpanID]*node
-	phases      map[pcommon.SpanID][]phase // phases waiting for their node span
-	parents     map[pcommon.SpanID]pcommon.SpanID
-	usage       map[pcommon.SpanID]spanUsage
-	dirty       bool
+	// firstStart is the start of the first emitted record. The executions
+	// table is partitioned by start date and read with per-partition FINAL,
+	// so every version must keep that date (the time may still be refined).
+	firstStart time.Time
+	nodes      map[uuid.UUID]*node
+	nodeBySpan map[pcommon.SpanID]*node
+	phases     map[pcommon.SpanID][]phase // phases waiting for their node span
+	parents    map[pcommon.SpanID]pcommon.SpanID
+	usage      map[pcommon.SpanID]spanUsage
+	dirty      bool
 }
 
 type node struct {
@@ -484,6 +488,11 @@ func (e *execution) records(lrs plog.LogRecordSlice, now time.Time) {
 	if rec.StartedAt.IsZero() {
 		rec.StartedAt = rec.LastSeen
 	}
+	if e.firstStart.IsZero() {
+		e.firstStart = rec.StartedAt
+	} else if !sameDay(rec.StartedAt, e.firstStart) {
+		rec.StartedAt = e.firstStart
+	}
 	rec.Source = map[uint8]string{fromAPI: "api", fromOTLP: "otlp", fromAPI | fromOTLP: "api+otlp"}[e.sources]
 	if rec.Input == (pcommon.Value{}) {
 		rec.Input = pcommon.NewValueEmpty()
@@ -579,4 +588,10 @@ func deref(p *int64) int64 {
 		return 0
 	}
 	return *p
+}
+
+func sameDay(a, b time.Time) bool {
+	ya, ma, da := a.UTC().Date()
+	yb, mb, db := b.UTC().Date()
+	return ya == yb && ma == mb && da == db
 }

@@ -117,6 +117,11 @@ func TestQueryAPI(t *testing.T) {
 	assert.Equal(t, "failed hard", last["error_message"])
 	assert.Equal(t, 60.0, last["exec_duration_ms"])
 	assert.Len(t, detail["events"], 1)
+	code, spans := c.uiGet(t, keyA, "executions/"+aRuns[1]+"/spans")
+	require.Equal(t, http.StatusOK, code)
+	assert.Empty(t, spans["spans"], "the runs sent no spans")
+	code, _ = c.uiGet(t, keyA, "executions/"+aRuns[1]+"/snapshots")
+	require.Equal(t, http.StatusOK, code)
 
 	// tenancy: B's execution is not found with A's key, and the reverse
 	code, _ = c.uiGet(t, keyA, "executions/"+bRun)

@@ -74,22 +74,30 @@ async function boot() {
 
 // ---- monitoring ----------------------------------------------------------
 
-const monitoring = { status: "", group: false };
+const monitoring = { status: "", group: false, range: "86400" };
+const RANGES = [["3600", "last hour"], ["86400", "last 24 hours"], ["604800", "last 7 days"], ["2592000", "last 30 days"], ["all", "all time"]];
+function rangeParams(q) {
+  const from = monitoring.range === "all" ? new Date(0) : new Date(Date.now() - Number(monitoring.range) * 1000);
+  q.set("from", from.toISOString());
+  return q;
+}
 
 async function renderMonitoring() {
   const cards = h("div", { class: "cards", id: "metrics" });
   const chips = h("div", { class: "toolbar", id: "status-filter" });
   const group = h("label", {}, h("input", { type: "checkbox", id: "group", checked: monitoring.group || null, onchange: (e) => { monitoring.group = e.target.checked; refresh(); } }), " group by workflow");
+  const range = h("select", { id: "range", onchange: (e) => { monitoring.range = e.target.value; refresh(); } },
+    ...RANGES.map(([v, label]) => h("option", { value: v, selected: v === monitoring.range || null }, label)));
   const tbody = h("tbody", { id: "executions" });
   const table = h("table", {},
     h("thead", {}, h("tr", {}, ["Workflow", "Status", "Started", "Duration", "Nodes", "Errors", "Retries", "Tokens", "Cost", "Error"].map((t) => h("th", {}, t)))),
     tbody);
-  fill(main, h("h1", {}, "Executions"), cards, h("div", { class: "toolbar" }, chips, group, h("span", { class: "muted", id: "updated" })), table);
+  fill(main, h("h1", {}, "Executions"), cards, h("div", { class: "toolbar" }, chips, range, group, h("span", { class: "muted", id: "updated" })), table);
 
   async function refresh() {
-    const q = new URLSearchParams({ limit: "200" });
+    const q = rangeParams(new URLSearchParams({ limit: "200" }));
     if (monitoring.status) q.set("status", monitoring.status);
-    const [list, metrics] = await Promise.all([api("executions?" + q), api("metrics")]);
+    const [list, metrics] = await Promise.all([api("executions?" + q), api("metrics?" + rangeParams(new URLSearchParams()))]);
     renderChips(chips, list.counts, refresh);
     renderMetrics(cards, metrics);
     renderRows(tbody, list.executions);
@@ -132,7 +140,9 @@ async function renderDetail(id) {
   const root = h("div", { id: "detail" });
   fill(main, root);
   async function refresh() {
-    const d = await api("executions/" + encodeURIComponent(id));
+    const path = "executions/" + encodeURIComponent(id);
+    const [d, s] = await Promise.all([api(path), api(path + "/spans")]);
+    d.spans = s.spans;
     drawDetail(root, d);
     if (d.execution.status !== "running") stopRefresh();
   }

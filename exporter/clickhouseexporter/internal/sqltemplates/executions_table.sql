@@ -27,10 +27,13 @@ CREATE TABLE IF NOT EXISTS {{ident .Database}}.executions (
     INDEX idx_workflow WorkflowName TYPE bloom_filter(0.01) GRANULARITY 4
 )
 -- Every version is a complete record (the processor holds the whole
--- execution), so keeping the newest loses nothing.
+-- execution), so keeping the newest loses nothing. Daily partitions let the
+-- recent-first listing read only recent days (FINAL still merges across
+-- partitions, should a start time move between versions).
 ENGINE = ReplacingMergeTree(Version)
+PARTITION BY toDate(StartedAt)
 ORDER BY (OrgId, ExecutionId)
 {{- if .TTLSeconds}}
 TTL toDateTime(LastSeen) + toIntervalSecond({{.TTLSeconds}})
 {{- end}}
-SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000

@@ -7,3 +7,6 @@ SELECT
     LastSeen AS last_seen, Source AS source
 FROM {{ident .Database}}.executions FINAL
 WHERE OrgId = ? AND ExecutionId = ?
+-- Versions of an execution share a start date (the processor keeps it), so
+-- FINAL may work partition by partition, reading only the days asked for.
+SETTINGS do_not_merge_across_partitions_select_final = 1

@@ -12,3 +12,6 @@ WHERE OrgId = ?
 GROUP BY t
 ORDER BY t
 LIMIT 1000
+-- Versions of an execution share a start date (the processor keeps it), so
+-- FINAL may work partition by partition, reading only the days asked for.
+SETTINGS do_not_merge_across_partitions_select_final = 1

@@ -8,3 +8,6 @@ WHERE OrgId = ?
 GROUP BY ProjectName, WorkflowName
 ORDER BY last_started_at DESC
 LIMIT 500
+-- Versions of an execution share a start date (the processor keeps it), so
+-- FINAL may work partition by partition, reading only the days asked for.
+SETTINGS do_not_merge_across_partitions_select_final = 1
