@@ -39,6 +39,7 @@ if [ "$(bin/agoractl keys list --keys-file "$AGORA_KEYS_FILE" | wc -l)" -le 1 ];
 MSG
 fi
 
+echo "monitoring UI: http://localhost:8080 (sign in with an API key)"
 echo "collector: Agora API http://localhost:8000, OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133"
 bin/agora-otelcol --config "${AGORA_CONFIG:-config/local.yaml}" || status=$?
 exit "${status:-0}"
