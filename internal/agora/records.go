@@ -142,14 +142,8 @@ func DecodeExecution(lr plog.LogRecord) (Execution, error) {
 	if e.LastSeen, err = time.Parse(time.RFC3339Nano, str(b, FieldLastSeen)); err != nil {
 		return e, fmt.Errorf("%s: %w", FieldLastSeen, err)
 	}
-	if s := str(b, FieldCompletedAt); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return e, fmt.Errorf("%s: %w", FieldCompletedAt, err)
-		}
-		e.CompletedAt = &t
-	}
-	return e, nil
+	e.CompletedAt, err = optTime(b, FieldCompletedAt)
+	return e, err
 }
 
 // Event is POST /telemetry/executions/{id}/events or a batch event.
@@ -334,14 +328,8 @@ func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
 	if n.StartedAt, err = time.Parse(time.RFC3339Nano, str(b, FieldStartedAt)); err != nil {
 		return n, fmt.Errorf("%s: %w", FieldStartedAt, err)
 	}
-	if s := str(b, FieldCompletedAt); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return n, fmt.Errorf("%s: %w", FieldCompletedAt, err)
-		}
-		n.CompletedAt = &t
-	}
-	return n, nil
+	n.CompletedAt, err = optTime(b, FieldCompletedAt)
+	return n, err
 }
 
 // DecodeEvent reads a record written by Event.Append.
@@ -364,6 +352,19 @@ func bodyMap(lr plog.LogRecord) (pcommon.Map, error) {
 		return pcommon.Map{}, fmt.Errorf("body is %s, not a map", lr.Body().Type())
 	}
 	return lr.Body().Map(), nil
+}
+
+// optTime reads an optional timestamp field: nil when absent.
+func optTime(m pcommon.Map, k string) (*time.Time, error) {
+	s := str(m, k)
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", k, err)
+	}
+	return &t, nil
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -60,13 +59,7 @@ func (c *collector) send(t testing.TB, r sdkRequest, key, execID string) (int, m
 		req.Header.Set(k, v)
 	}
 	req.Header.Set("X-API-Key", key)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m), "%s", b)
-	return resp.StatusCode, m
+	return do(t, req)
 }
 
 type storedNode struct {

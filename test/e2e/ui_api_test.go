@@ -24,13 +24,7 @@ func (c *collector) uiGet(t testing.TB, key, path string) (int, map[string]any) 
 	if key != "" {
 		req.Header.Set("X-API-Key", key)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m), "%s", b)
-	return resp.StatusCode, m
+	return do(t, req)
 }
 
 // seedRun starts a run of workflow wf for a key through the Agora API, with

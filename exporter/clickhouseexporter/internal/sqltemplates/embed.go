@@ -5,18 +5,14 @@ package sqltemplates // import "github.com/agora-otelcol/agora-otelcol/exporter/
 
 import (
 	"embed"
-	"fmt"
-	"strings"
-	"text/template"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/sqltmpl"
 )
 
 //go:embed *.sql
 var files embed.FS
 
-var templates = template.Must(template.New("sql").Funcs(template.FuncMap{
-	// ident quotes a ClickHouse identifier with backticks.
-	"ident": func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" },
-}).ParseFS(files, "*.sql"))
+var templates = sqltmpl.Must(files)
 
 // Data is what every template is rendered from.
 type Data struct {
@@ -27,13 +23,7 @@ type Data struct {
 }
 
 // Render renders the named template (its file name) with d.
-func Render(name string, d Data) (string, error) {
-	var b strings.Builder
-	if err := templates.ExecuteTemplate(&b, name, d); err != nil {
-		return "", fmt.Errorf("render %s: %w", name, err)
-	}
-	return strings.TrimSpace(b.String()), nil
-}
+func Render(name string, d Data) (string, error) { return templates.Render(name, d) }
 
 // Migration is one schema step. Each statement is idempotent (IF NOT EXISTS),
 // so a migration interrupted half-way, or run by two collectors at once, is

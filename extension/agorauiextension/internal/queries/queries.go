@@ -5,17 +5,14 @@ package queries
 
 import (
 	"embed"
-	"fmt"
-	"strings"
-	"text/template"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/sqltmpl"
 )
 
 //go:embed *.sql
 var files embed.FS
 
-var templates = template.Must(template.New("sql").Funcs(template.FuncMap{
-	"ident": func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" },
-}).ParseFS(files, "*.sql"))
+var templates = sqltmpl.Must(files)
 
 // Data is what the templates are rendered from.
 type Data struct {
@@ -28,10 +25,4 @@ type Data struct {
 var Sorts = map[string]string{"started_at": "StartedAt", "duration": "DurationMs", "status": "Status", "workflow": "WorkflowName"}
 
 // Render renders the named query.
-func Render(name string, d Data) (string, error) {
-	var b strings.Builder
-	if err := templates.ExecuteTemplate(&b, name, d); err != nil {
-		return "", fmt.Errorf("render %s: %w", name, err)
-	}
-	return b.String(), nil
-}
+func Render(name string, d Data) (string, error) { return templates.Render(name, d) }
