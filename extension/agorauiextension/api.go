@@ -69,7 +69,7 @@ func (u *ui) api(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "executions" && (parts[2] == "spans" || parts[2] == "snapshots"):
 		resp, err = u.executionPart(ctx, c, parts[1], parts[2])
 	case r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "workflows":
-		resp, err = u.workflows(ctx, c)
+		resp, err = u.workflows(ctx, c, r.URL.Query())
 	case r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "metrics":
 		resp, err = u.metrics(ctx, c, r.URL.Query())
 	case r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "keys":
@@ -339,14 +339,19 @@ type workflowRow struct {
 	LastStartedAt time.Time `ch:"last_started_at" json:"last_started_at"`
 }
 
-// workflows: GET /api/workflows: every workflow with counts by status.
-func (u *ui) workflows(ctx context.Context, c caller) (any, error) {
+// workflows: GET /api/workflows?from&to: every workflow with counts by
+// status, over the same default window as the listing.
+func (u *ui) workflows(ctx context.Context, c caller, q url.Values) (any, error) {
+	f, err := parseFilters(q)
+	if err != nil {
+		return nil, err
+	}
 	sql, err := u.sql("workflows", queries.Data{})
 	if err != nil {
 		return nil, err
 	}
 	rows := []workflowRow{}
-	if err := u.db.Select(ctx, &rows, sql, c.orgID); err != nil {
+	if err := u.db.Select(ctx, &rows, sql, c.orgID, f.from, f.to); err != nil {
 		return nil, err
 	}
 	return map[string]any{"workflows": rows}, nil

@@ -1,6 +1,7 @@
 package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -56,7 +57,9 @@ func (p *persister) restore(ctx context.Context, s *state) (int, error) {
 	n := 0
 	err := p.walker.Walk(ctx, func(k string, v []byte) ([]*storage.Operation, error) {
 		var snap snapshot
-		if err := json.Unmarshal(v, &snap); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber() // keeps integers in inputs and outputs integers
+		if err := dec.Decode(&snap); err != nil {
 			// A snapshot we cannot read is dropped, not fatal.
 			return []*storage.Operation{storage.DeleteOperation(k)}, nil
 		}
@@ -128,12 +131,35 @@ func raw(v pcommon.Value) any {
 	return v.AsRaw()
 }
 
+// value rebuilds a value from its snapshot form (JSON decoded with UseNumber).
 func value(x any) pcommon.Value {
 	v := pcommon.NewValueEmpty()
-	if x != nil {
-		_ = v.FromRaw(x)
-	}
+	setRaw(v, x)
 	return v
+}
+
+func setRaw(v pcommon.Value, x any) {
+	switch t := x.(type) {
+	case nil:
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			v.SetInt(i)
+		} else if f, err := t.Float64(); err == nil {
+			v.SetDouble(f)
+		}
+	case map[string]any:
+		m := v.SetEmptyMap()
+		for k, e := range t {
+			setRaw(m.PutEmpty(k), e)
+		}
+	case []any:
+		sl := v.SetEmptySlice()
+		for _, e := range t {
+			setRaw(sl.AppendEmpty(), e)
+		}
+	default:
+		_ = v.FromRaw(t)
+	}
 }
 
 func spanHex(id pcommon.SpanID) string { return hex.EncodeToString(id[:]) }

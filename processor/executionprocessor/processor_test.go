@@ -437,6 +437,8 @@ func TestRestartKeepsState(t *testing.T) {
 	sc := apiScope("org-1", exec)
 	in := pcommon.NewValueMap()
 	in.Map().PutStr("q", "2+2")
+	in.Map().PutInt("n", 4)
+	in.Map().PutDouble("x", 0.5)
 
 	// prepare: before the restart, a start and two nodes
 	before := run(func(p *executionProcessor) {
@@ -471,7 +473,7 @@ func TestRestartKeepsState(t *testing.T) {
 	assert.Equal(t, int64(2), e.NodeCount, "nodes folded before the restart are still counted")
 	assert.Equal(t, int64(2), e.RetryCount)
 	assert.Equal(t, "wf", e.WorkflowName)
-	assert.Equal(t, map[string]any{"q": "2+2"}, e.Input.Map().AsRaw())
+	assert.Equal(t, map[string]any{"q": "2+2", "n": int64(4), "x": 0.5}, e.Input.Map().AsRaw(), "types survive the snapshot")
 }
 
 func TestStartDateStaysOnceEmitted(t *testing.T) {

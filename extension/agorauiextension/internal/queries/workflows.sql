@@ -5,6 +5,7 @@ SELECT
     max(StartedAt) AS last_started_at
 FROM {{ident .Database}}.executions FINAL
 WHERE OrgId = ?
+  AND StartedAt >= ? AND StartedAt < ?
 GROUP BY ProjectName, WorkflowName
 ORDER BY last_started_at DESC
 LIMIT 500
