@@ -116,7 +116,9 @@ func BenchmarkSpansToBatch(b *testing.B) {
 	b.Run("columnar", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			batch, err := exp.db.PrepareBatch(ctx, exp.insertSQL)
+			db, err := exp.conn()
+			require.NoError(b, err)
+			batch, err := db.PrepareBatch(ctx, exp.insertSQL)
 			require.NoError(b, err)
 			cols := newSpanColumns(td.SpanCount())
 			cols.appendTraces(td)
@@ -128,7 +130,9 @@ func BenchmarkSpansToBatch(b *testing.B) {
 	b.Run("rowwise", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			batch, err := exp.db.PrepareBatch(ctx, exp.insertSQL)
+			db, err := exp.conn()
+			require.NoError(b, err)
+			batch, err := db.PrepareBatch(ctx, exp.insertSQL)
 			require.NoError(b, err)
 			cols := newSpanColumns(td.SpanCount())
 			cols.appendTraces(td)

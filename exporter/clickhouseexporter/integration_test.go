@@ -2,6 +2,10 @@ package clickhouseexporter
 
 import (
 	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,7 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -239,7 +245,87 @@ func TestIntegrationRetriedBatchStoresOnce(t *testing.T) {
 	assert.Equal(t, uint64(1), n, "identical retried block is deduplicated at insert")
 }
 
-func TestIntegrationUnreachable(t *testing.T) {
-	_, err := startExporter(t, "tcp://127.0.0.1:1", "agora", func(c *Config) { c.DialTimeout = time.Second })
-	require.ErrorContains(t, err, "connect to ClickHouse at 127.0.0.1:1")
+// statusHost records component status events.
+type statusHost struct {
+	component.Host
+	mu     sync.Mutex
+	events []*componentstatus.Event
+}
+
+func (h *statusHost) Report(ev *componentstatus.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.events = append(h.events, ev)
+}
+
+func (h *statusHost) statuses() []componentstatus.Status {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []componentstatus.Status
+	for _, ev := range h.events {
+		out = append(out, ev.Status())
+	}
+	return out
+}
+
+func TestIntegrationUnreachableAtStart(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint, cfg.DialTimeout = "tcp://127.0.0.1:1", 500*time.Millisecond
+	exp, err := newTracesExporter(cfg, zap.NewNop())
+	require.NoError(t, err)
+	host := &statusHost{Host: componenttest.NewNopHost()}
+	// The collector starts: an outage must not become a crash loop.
+	require.NoError(t, exp.start(context.Background(), host))
+	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, host.statuses())
+	err = exp.pushTraces(context.Background(), testTraces())
+	require.ErrorContains(t, err, "ClickHouse not ready")
+	assert.False(t, consumererror.IsPermanent(err), "retryable: the queue keeps the data")
+	require.NoError(t, exp.shutdown(context.Background()))
+}
+
+// TestIntegrationRecoversWhenClickHouseAppears: ClickHouse becomes reachable
+// after the collector started; what was accepted meanwhile is stored.
+func TestIntegrationRecoversWhenClickHouseAppears(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	// A TCP proxy to the real server that opens only later.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	target := strings.TrimPrefix(chtest.NativeEndpoint(), "tcp://")
+
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoint, cfg.Database, cfg.DialTimeout = "tcp://"+addr, db, time.Second
+	exp, err := NewFactory().CreateTraces(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	host := &statusHost{Host: componenttest.NewNopHost()}
+	require.NoError(t, exp.Start(context.Background(), host))
+	require.NoError(t, exp.ConsumeTraces(context.Background(), testTraces()), "accepted into the queue")
+
+	proxy, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	defer proxy.Close()
+	go func() {
+		for {
+			in, err := proxy.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			go func() { _, _ = io.Copy(out, in); out.Close() }()
+			go func() { _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+
+	assert.Eventually(t, func() bool {
+		var n uint64
+		return conn.QueryRow(context.Background(), "SELECT count() FROM `"+db+"`.spans").Scan(&n) == nil && n == 1
+	}, 30*time.Second, 200*time.Millisecond, "the queued span lands once ClickHouse is reachable")
+	assert.Contains(t, host.statuses(), componentstatus.StatusOK)
+	require.NoError(t, exp.Shutdown(context.Background()))
 }
