@@ -55,13 +55,20 @@ func (r *agoraReceiver) start_(rq *request) (any, error) {
 	}, nil
 }
 
-// complete is POST /telemetry/executions/{id}/complete.
-func (r *agoraReceiver) complete(rq *request) (any, error) {
+// ownedBody is the start of every endpoint of an existing execution: the
+// execution must be the caller org's (else 404), then the body is parsed.
+func (r *agoraReceiver) ownedBody(rq *request) (uuid.UUID, *object, error) {
 	exec, err := r.owned(rq.org, rq.execID)
 	if err != nil {
-		return nil, err
+		return uuid.Nil, nil, err
 	}
 	o, err := parseBody(rq.parser, rq.body)
+	return exec, o, err
+}
+
+// complete is POST /telemetry/executions/{id}/complete.
+func (r *agoraReceiver) complete(rq *request) (any, error) {
+	exec, o, err := r.ownedBody(rq)
 	if err != nil {
 		return nil, err
 	}
@@ -85,11 +92,7 @@ func (r *agoraReceiver) complete(rq *request) (any, error) {
 func (r *agoraReceiver) itemEndpoint(rq *request, responseKey string,
 	decode func(o *object, s agora.Scope) (uuid.UUID, error),
 ) (any, error) {
-	exec, err := r.owned(rq.org, rq.execID)
-	if err != nil {
-		return nil, err
-	}
-	o, err := parseBody(rq.parser, rq.body)
+	exec, o, err := r.ownedBody(rq)
 	if err != nil {
 		return nil, err
 	}
