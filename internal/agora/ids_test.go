@@ -1,0 +1,48 @@
+package agora
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+)
+
+func TestExecutionIDsProveTheOrg(t *testing.T) {
+	x := NewExecutionIDs([]byte("a-secret-of-at-least-32-characters!"))
+	start := time.Date(2026, 11, 25, 17, 19, 5, 123000000, time.UTC)
+	id := x.New("org-a", start, nil)
+
+	assert.Equal(t, uuid.Version(8), id.Version())
+	assert.Equal(t, uuid.RFC4122, id.Variant())
+	assert.True(t, x.Owns("org-a", id))
+	assert.False(t, x.Owns("org-b", id), "another org's id")
+	assert.Equal(t, start, StartTime(id), "the start time travels in the id")
+
+	other := NewExecutionIDs([]byte("another-secret-of-32-characters!!!"))
+	assert.False(t, other.Owns("org-a", id), "a replica with another secret")
+	assert.True(t, NewExecutionIDs([]byte("a-secret-of-at-least-32-characters!")).Owns("org-a", id), "a replica with the same secret")
+
+	tampered := id
+	tampered[15] ^= 1
+	assert.False(t, x.Owns("org-a", tampered))
+	tampered = id
+	tampered[0] ^= 1 // another start time
+	assert.False(t, x.Owns("org-a", tampered))
+	assert.False(t, x.Owns("org-a", uuid.New()), "a random v4 uuid")
+
+	assert.NotEqual(t, id, x.New("org-a", start, nil), "random part")
+	e := []byte{1, 2, 3, 4}
+	assert.Equal(t, x.New("org-a", start, e), x.New("org-a", start, e), "derived entropy is deterministic")
+}
+
+func TestDeterministicIDs(t *testing.T) {
+	p := ProjectID("org-a", "proj")
+	assert.Equal(t, p, ProjectID("org-a", "proj"))
+	assert.NotEqual(t, p, ProjectID("org-b", "proj"), "per org")
+	w := WorkflowID(p, "wf")
+	assert.NotEqual(t, w, WorkflowID(ProjectID("org-a", "other"), "wf"), "per project")
+	assert.NotEqual(t, NodeID(w, "a"), NodeID(w, "b"))
+	// Separators keep ("ab","c") and ("a","bc") apart.
+	assert.NotEqual(t, ItemID(p, "x", "ab", "c"), ItemID(p, "x", "a", "bc"))
+}

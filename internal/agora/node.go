@@ -1,0 +1,105 @@
+package agora
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// NodeExecution is one run of a node: as the SDK reported it
+// (agora.node.reported) or as the execution processor folded it from
+// reports and spans (agora.node_execution). Both are complete versions.
+type NodeExecution struct {
+	Scope
+	ID               uuid.UUID
+	NodeID           uuid.UUID // zero when the workflow is unknown
+	NodeName         string
+	NodeType         string
+	Status           Status
+	StartedAt        time.Time
+	CompletedAt      *time.Time
+	PrepDurationMs   *float64
+	ExecDurationMs   *float64
+	PostDurationMs   *float64
+	ErrorMessage     string
+	RetryCount       int64
+	NextAction       string
+	Input            pcommon.Value // input_data
+	Output           pcommon.Value // output_data
+	PromptTokens     *int64
+	CompletionTokens *int64
+	TotalTokens      *int64
+	EstimatedCost    *float64
+	// Deleted retracts a node execution filed under a retracted execution.
+	Deleted bool
+}
+
+// NodeExecutionID is the id of the run of node name that started at start:
+// a re-sent report (retry, or running -> success) keeps its id.
+func NodeExecutionID(exec uuid.UUID, name string, start time.Time) uuid.UUID {
+	return ItemID(exec, "node_execution", name, start.UTC().Format(time.RFC3339Nano))
+}
+
+// Append writes the node execution under event: EventNodeReported for the
+// SDK's report, EventNodeExecutionRecord for the processor's folded record.
+func (n *NodeExecution) Append(lrs plog.LogRecordSlice, event string) plog.LogRecord {
+	lr, b := newRecord(lrs, event, n.Scope, n.StartedAt, n.ID, 18)
+	if n.NodeID != uuid.Nil {
+		lr.Attributes().PutStr(AttrNodeID, n.NodeID.String())
+	}
+	b.PutStr(FieldNodeName, n.NodeName)
+	b.PutStr(FieldNodeType, n.NodeType)
+	b.PutStr(FieldStatus, string(n.Status))
+	b.PutStr(FieldStartedAt, formatTime(n.StartedAt))
+	putTime(b, FieldCompletedAt, n.CompletedAt)
+	putFloat(b, FieldPrepDurationMs, n.PrepDurationMs)
+	putFloat(b, FieldExecDurationMs, n.ExecDurationMs)
+	putFloat(b, FieldPostDurationMs, n.PostDurationMs)
+	putStrIf(b, FieldErrorMessage, n.ErrorMessage)
+	b.PutInt(FieldRetryCount, n.RetryCount)
+	putStrIf(b, FieldNextAction, n.NextAction)
+	putValue(b, FieldInputData, n.Input)
+	putValue(b, FieldOutputData, n.Output)
+	putInt(b, FieldPromptTokens, n.PromptTokens)
+	putInt(b, FieldCompletionTokens, n.CompletionTokens)
+	putInt(b, FieldTotalTokens, n.TotalTokens)
+	putFloat(b, FieldEstimatedCost, n.EstimatedCost)
+	putBool(b, FieldDeleted, n.Deleted)
+	return lr
+}
+
+// DecodeNodeExecution reads a record written by NodeExecution.Append.
+func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
+	b, err := bodyMap(lr)
+	if err != nil {
+		return NodeExecution{}, err
+	}
+	n := NodeExecution{
+		Scope:          ScopeOf(lr),
+		NodeName:       Str(b, FieldNodeName),
+		NodeType:       Str(b, FieldNodeType),
+		Status:         Status(Str(b, FieldStatus)),
+		ErrorMessage:   Str(b, FieldErrorMessage),
+		NextAction:     Str(b, FieldNextAction),
+		RetryCount:     getInt(b, FieldRetryCount),
+		PrepDurationMs: optFloat(b, FieldPrepDurationMs),
+		ExecDurationMs: optFloat(b, FieldExecDurationMs),
+		PostDurationMs: optFloat(b, FieldPostDurationMs),
+		EstimatedCost:  optFloat(b, FieldEstimatedCost),
+		PromptTokens:   optInt(b, FieldPromptTokens), CompletionTokens: optInt(b, FieldCompletionTokens), TotalTokens: optInt(b, FieldTotalTokens),
+		Input:  value(b, FieldInputData),
+		Output: value(b, FieldOutputData), Deleted: getBool(b, FieldDeleted),
+	}
+	if n.ID, err = itemID(lr); err != nil {
+		return n, err
+	}
+	n.NodeID, _ = uuid.Parse(Str(lr.Attributes(), AttrNodeID))
+	if n.StartedAt, err = getTime(b, FieldStartedAt); err != nil {
+		return n, err
+	}
+	n.CompletedAt, err = optTime(b, FieldCompletedAt)
+	return n, err
+}
