@@ -30,6 +30,8 @@ var (
 	ErrUnknown   = errors.New("unknown API key")
 	ErrRevoked   = errors.New("API key revoked")
 	ErrExpired   = errors.New("API key expired")
+	// ErrNoSuchKey: no key with that id in the caller's org.
+	ErrNoSuchKey = errors.New("key not found")
 )
 
 // Generate returns a new key: the prefix and 43 URL-safe characters

@@ -2,7 +2,6 @@ package apikey
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"sync/atomic"
 	"time"
@@ -46,9 +45,9 @@ func (s *Store) Replace(f *File) {
 func (s *Store) Len() int { return len(s.snap.Load().byHash) }
 
 // Verify returns the key record for a presented key, or one of the Err*
-// reasons. The lookup is by sha256 of the presented key, so lookup timing can
-// only tell an attacker about a hash of their own guess; the final comparison
-// is constant-time all the same.
+// reasons. The lookup is by sha256 of the presented key, so its timing can
+// only tell an attacker about a hash of their own guess: no secret is ever
+// compared byte by byte.
 func (s *Store) Verify(presented string, now time.Time) (*Key, error) {
 	if presented == "" {
 		return nil, ErrMissing
@@ -58,7 +57,7 @@ func (s *Store) Verify(presented string, now time.Time) (*Key, error) {
 	}
 	sum := sha256.Sum256([]byte(presented))
 	e, ok := s.snap.Load().byHash[sum]
-	if !ok || subtle.ConstantTimeCompare(e.hash[:], sum[:]) != 1 {
+	if !ok {
 		return nil, ErrUnknown
 	}
 	k := &e.key
@@ -71,8 +70,16 @@ func (s *Store) Verify(presented string, now time.Time) (*Key, error) {
 	return k, nil
 }
 
-// UsageTracker is implemented by authenticators that know when a key was
-// last accepted (since their process started), for the settings page.
-type UsageTracker interface {
+// Manager is key management as the API-key authenticator offers it to the
+// other components of the collector (the UI's settings page finds it through
+// the host), so the keys file is configured once, on the authenticator.
+type Manager interface {
+	// Keys lists the org's keys, never a secret.
+	Keys(orgID string) ([]Key, error)
+	// CreateKey adds a key to the org; the secret exists only in the answer.
+	CreateKey(orgID, name string, ttl time.Duration) (secret string, k Key, err error)
+	// RevokeKey revokes one of the org's own keys; ErrNoSuchKey otherwise.
+	RevokeKey(orgID, keyID string) error
+	// LastUsed tells when this process last accepted the key.
 	LastUsed(keyID string) (time.Time, bool)
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -65,4 +66,34 @@ func NewDatabase(t testing.TB, conn driver.Conn) string {
 		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+name+"`")
 	})
 	return name
+}
+
+// Rows runs a query and reads every row into T (a row type of
+// internal/agora); times come back in UTC so whole rows compare equal.
+func Rows[T any](t testing.TB, conn driver.Conn, query string, args ...any) []T {
+	t.Helper()
+	var rows []T
+	if err := conn.Select(context.Background(), &rows, query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	for i := range rows {
+		utc(reflect.ValueOf(&rows[i]).Elem())
+	}
+	return rows
+}
+
+// utc sets every time.Time (and *time.Time) field of v to UTC.
+func utc(v reflect.Value) {
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch x := f.Addr().Interface().(type) {
+		case *time.Time:
+			*x = x.UTC()
+		case **time.Time:
+			if *x != nil {
+				u := (*x).UTC()
+				*x = &u
+			}
+		}
+	}
 }
