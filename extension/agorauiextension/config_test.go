@@ -1,56 +1,50 @@
 package agorauiextension
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
-	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/metadata"
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
 	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
 func load(t *testing.T, name string) *Config {
-	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	id := component.NewID(metadata.Type)
-	if name != "" {
-		id = component.NewIDWithName(metadata.Type, name)
-	}
-	sub, err := cm.Sub(id.String())
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg
+	return testutil.LoadConfig[Config](t, NewFactory(), name)
 }
 
-func TestConfig(t *testing.T) {
+func TestLoadConfig(t *testing.T) {
 	cfg := load(t, "")
 	require.NoError(t, cfg.Validate())
-	assert.Equal(t, "agora", cfg.ClickHouse.Database)
+	assert.Equal(t, "agora", cfg.ClickHouse.DatabaseName())
 	assert.Equal(t, 10*time.Second, cfg.QueryTimeout)
-	assert.True(t, cfg.HTTP.Auth.HasValue())
+	assert.Equal(t, "apikeyauth", cfg.HTTP.Auth.Get().Config.AuthenticatorID.String())
 
 	full := load(t, "full")
 	require.NoError(t, full.Validate())
-	assert.Equal(t, "telemetry", full.ClickHouse.Database)
+	assert.Equal(t, "0.0.0.0:9090", full.HTTP.NetAddr.Endpoint)
+	assert.Equal(t, "telemetry", full.ClickHouse.DatabaseName())
+	assert.Equal(t, "ui", full.ClickHouse.Username)
 	assert.Equal(t, 3*time.Second, full.QueryTimeout)
+}
 
-	err := load(t, "bad").Validate()
-	assert.ErrorIs(t, err, chclient.ErrBadEndpoint)
-	assert.ErrorIs(t, err, errDatabase)
-	assert.ErrorIs(t, err, errNoKeysFile)
-	assert.ErrorIs(t, err, errTimeout)
+func TestConfigValidateErrors(t *testing.T) {
+	for name, want := range map[string]error{
+		"bad_clickhouse": chclient.ErrBadEndpoint,
+		"bad_database":   chclient.ErrBadDatabase,
+		"no_auth":        errNoAuth,
+		"zero_timeout":   errTimeout,
+	} {
+		t.Run(name, func(t *testing.T) { assert.ErrorIs(t, load(t, name).Validate(), want) })
+	}
 }
 
 func TestQueriesRender(t *testing.T) {
-	for _, name := range []string{"list", "counts", "execution", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series"} {
+	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series"} {
 		sql, err := queries.Render(name+".sql", queries.Data{Database: "agora", Sort: "StartedAt", Order: "DESC"})
 		require.NoError(t, err, name)
 		assert.Contains(t, sql, "`agora`.", name)

@@ -29,27 +29,35 @@ type ui struct {
 	cfg     *Config
 	set     extension.Settings
 	db      driver.Conn
-	usage   apikey.UsageTracker // the authenticator's last-use times, when it has them
+	keys    apikey.Manager // the authenticator's key management
 	server  *http.Server
 	serving sync.WaitGroup
 }
 
 func newUI(cfg *Config, set extension.Settings) *ui { return &ui{cfg: cfg, set: set} }
 
-// Start listens and serves. ClickHouse is not dialled here: until it is
-// reachable the API answers 503, and the pages still load.
+// errNotKeyManager: the authenticator is not apikeyauth.
+var errNotKeyManager = errors.New("http.auth must name the apikeyauth extension, which manages the keys the settings page shows")
+
+// Start finds key management on the authenticator, listens and serves.
+// ClickHouse is not dialled here: until it is reachable the API answers 503,
+// and the pages still load.
 func (u *ui) Start(ctx context.Context, host component.Host) error {
-	opts, err := u.cfg.ClickHouse.settings().Options(ctx)
+	// Validate requires auth; without it (only in tests) every API call
+	// answers 401, as no request carries an org.
+	if u.cfg.HTTP.Auth.HasValue() {
+		keys, ok := host.GetExtensions()[u.cfg.HTTP.Auth.Get().Config.AuthenticatorID].(apikey.Manager)
+		if !ok {
+			return errNotKeyManager
+		}
+		u.keys = keys
+	}
+	opts, err := u.cfg.ClickHouse.Options(ctx)
 	if err != nil {
 		return err
 	}
 	if u.db, err = clickhouse.Open(opts); err != nil {
 		return fmt.Errorf("open ClickHouse connection: %w", err)
-	}
-	if u.cfg.HTTP.Auth.HasValue() {
-		if t, ok := host.GetExtensions()[u.cfg.HTTP.Auth.Get().Config.AuthenticatorID].(apikey.UsageTracker); ok {
-			u.usage = t
-		}
 	}
 	ln, err := u.cfg.HTTP.ToListener(ctx)
 	if err != nil {

@@ -6,10 +6,10 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
-	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/extension"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
 // NewFactory creates the factory of the UI extension.
@@ -22,7 +22,7 @@ func createDefaultConfig() component.Config {
 	http.NetAddr.Endpoint = "localhost:8080"
 	return &Config{
 		HTTP:         http,
-		ClickHouse:   ClickHouseConfig{Database: "agora", TLS: configtls.ClientConfig{Insecure: true}, DialTimeout: 10 * time.Second},
+		ClickHouse:   chclient.NewDefaultConfig(),
 		QueryTimeout: 10 * time.Second,
 	}
 }

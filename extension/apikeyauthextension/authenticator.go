@@ -20,10 +20,7 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 )
 
-var (
-	_ extensionauth.Server = (*authenticator)(nil)
-	_ apikey.UsageTracker  = (*authenticator)(nil)
-)
+var _ extensionauth.Server = (*authenticator)(nil)
 
 type authenticator struct {
 	cfg    *Config
@@ -31,7 +28,8 @@ type authenticator struct {
 	store  *apikey.Store
 	now    func() time.Time
 
-	lastSum [sha256.Size]byte // of the file content last loaded
+	reloadMu sync.Mutex
+	lastSum  [sha256.Size]byte // of the file content last loaded
 
 	usedMu   sync.RWMutex
 	lastUsed map[string]*atomic.Int64 // key id -> unix seconds of its last accepted request
@@ -94,6 +92,8 @@ func (a *authenticator) watch(host component.Host) {
 
 // reload swaps in the file's keys when its content changed.
 func (a *authenticator) reload() error {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
 	b, err := os.ReadFile(a.cfg.KeysFile)
 	if err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("read keys file: %w", err)

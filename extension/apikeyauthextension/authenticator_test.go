@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/client"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.uber.org/zap"
@@ -20,29 +18,8 @@ import (
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 )
-
-// statusHost records the component status events reported to it.
-type statusHost struct {
-	component.Host
-	mu     sync.Mutex
-	events []*componentstatus.Event
-}
-
-func (h *statusHost) Report(ev *componentstatus.Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.events = append(h.events, ev)
-}
-
-func (h *statusHost) last() *componentstatus.Event {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.events) == 0 {
-		return nil
-	}
-	return h.events[len(h.events)-1]
-}
 
 func createKey(t *testing.T, path, org, name string, ttl time.Duration) (string, apikey.Key) {
 	t.Helper()
@@ -55,10 +32,10 @@ func createKey(t *testing.T, path, org, name string, ttl time.Duration) (string,
 	return secret, key
 }
 
-func startAuth(t *testing.T, path string, logger *zap.Logger) (*authenticator, *statusHost) {
+func startAuth(t *testing.T, path string, logger *zap.Logger) (*authenticator, *testutil.Host) {
 	t.Helper()
 	a := newAuthenticator(&Config{KeysFile: path, ReloadInterval: 100 * time.Millisecond}, logger)
-	host := &statusHost{Host: componenttest.NewNopHost()}
+	host := testutil.NewHost(nil)
 	require.NoError(t, a.Start(context.Background(), host))
 	t.Cleanup(func() { require.NoError(t, a.Shutdown(context.Background())) })
 	return a, host
@@ -152,14 +129,14 @@ func TestHotReload(t *testing.T) {
 	// A malformed file keeps the keys already loaded and reports an error status.
 	require.NoError(t, os.WriteFile(path, []byte("keys: [unterminated"), 0o600))
 	assert.Eventually(t, func() bool {
-		ev := host.last()
+		ev := host.Last()
 		return ev != nil && ev.Status() == componentstatus.StatusRecoverableError
 	}, 5*time.Second, 20*time.Millisecond)
 	assert.NoError(t, auth(second), "keys survive a bad file")
 
 	// Fixing the file recovers the status.
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
-	assert.Eventually(t, func() bool { return host.last().Status() == componentstatus.StatusOK }, 5*time.Second, 20*time.Millisecond)
+	assert.Eventually(t, func() bool { return host.Last().Status() == componentstatus.StatusOK }, 5*time.Second, 20*time.Millisecond)
 
 	// Deleting a key (here: all of them) refuses it.
 	assert.Eventually(t, func() bool { return auth(second) != nil }, 5*time.Second, 20*time.Millisecond)

@@ -1,31 +1,17 @@
 package apikeyauthextension
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
-
-	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension/internal/metadata"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	id := component.NewID(metadata.Type)
-	if name != "" {
-		id = component.NewIDWithName(metadata.Type, name)
-	}
-	sub, err := cm.Sub(id.String())
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg
+	return testutil.LoadConfig[Config](t, NewFactory(), name)
 }
 
 func TestLoadConfig(t *testing.T) {

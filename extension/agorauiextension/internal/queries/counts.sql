@@ -1,6 +1,6 @@
 SELECT Status AS status, count() AS n
 FROM {{ident .Database}}.executions FINAL
-WHERE OrgId = ?
+WHERE OrgId = ? AND NOT Deleted
   AND (? = '' OR ProjectName = ?)
   AND (? = '' OR WorkflowName = ?)
   AND StartedAt >= ? AND StartedAt < ?

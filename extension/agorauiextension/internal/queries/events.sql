@@ -1,4 +1,4 @@
-SELECT toString(EventId) AS event_id, EventType AS event_type, Timestamp AS timestamp, Data AS data
+SELECT * EXCEPT OrgId
 FROM {{ident .Database}}.events FINAL
 WHERE OrgId = ? AND ExecutionId = ?
 ORDER BY Timestamp

@@ -1,10 +1,8 @@
 SELECT
-    toString(ExecutionId) AS execution_id, ProjectName AS project_name, WorkflowName AS workflow_name,
-    Status AS status, StartedAt AS started_at, CompletedAt AS completed_at, DurationMs AS duration_ms,
-    NodeCount AS node_count, ErrorCount AS error_count, RetryCount AS retry_count,
-    TotalTokens AS total_tokens, EstimatedCost AS estimated_cost, ErrorMessage AS error_message
+    ExecutionId, ProjectId, ProjectName, WorkflowId, WorkflowName, Status, StartedAt, CompletedAt, DurationMs,
+    NodeCount, ErrorCount, RetryCount, PromptTokens, CompletionTokens, TotalTokens, EstimatedCost, ErrorMessage, LastSeen
 FROM {{ident .Database}}.executions FINAL
-WHERE OrgId = ?
+WHERE OrgId = ? AND NOT Deleted
   AND (? = '' OR Status = ?)
   AND (? = '' OR ProjectName = ?)
   AND (? = '' OR WorkflowName = ?)

@@ -8,7 +8,7 @@ SELECT
     sum(TotalTokens) AS tokens,
     sum(EstimatedCost) AS cost
 FROM {{ident .Database}}.executions FINAL
-WHERE OrgId = ?
+WHERE OrgId = ? AND NOT Deleted
   AND (? = '' OR WorkflowName = ?)
   AND StartedAt >= ? AND StartedAt < ?
 -- Versions of an execution share a start date (the processor keeps it), so

@@ -6,7 +6,7 @@ SELECT
     sum(TotalTokens) AS tokens,
     sum(EstimatedCost) AS cost
 FROM {{ident .Database}}.executions FINAL
-WHERE OrgId = ?
+WHERE OrgId = ? AND NOT Deleted
   AND (? = '' OR WorkflowName = ?)
   AND StartedAt >= ? AND StartedAt < ?
 GROUP BY t

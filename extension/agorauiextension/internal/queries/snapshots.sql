@@ -1,5 +1,5 @@
-SELECT Timestamp AS timestamp, Body AS body
+SELECT Timestamp, Body
 FROM {{ident .Database}}.logs FINAL
-WHERE OrgId = ? AND EventName = 'agora.state.snapshot' AND ExecutionId = ?
+WHERE OrgId = ? AND ExecutionId = ? AND EventName = ?
 ORDER BY Timestamp
 LIMIT 200

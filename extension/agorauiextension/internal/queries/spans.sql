@@ -1,8 +1,7 @@
-SELECT
-    TraceId AS trace_id, SpanId AS span_id, ParentSpanId AS parent_span_id, SpanName AS name, SpanKind AS kind,
-    StatusCode AS status, StatusMessage AS status_message, Timestamp AS start_time, Duration AS duration_ns,
-    SpanAttributes AS attributes
+-- The execution's spans: those filed under it, and every span of the traces
+-- its record names (children stored before their flow span named the run).
+SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, StatusCode, StatusMessage, Timestamp, Duration, SpanAttributes
 FROM {{ident .Database}}.spans FINAL
-WHERE OrgId = ? AND ExecutionId = ?
+WHERE OrgId = ? AND (ExecutionId = ? OR TraceId IN ?)
 ORDER BY Timestamp
 LIMIT 2000

@@ -4,7 +4,7 @@ SELECT
     countIf(Status = 'running') AS running, countIf(Status = 'timeout') AS timeout,
     max(StartedAt) AS last_started_at
 FROM {{ident .Database}}.executions FINAL
-WHERE OrgId = ?
+WHERE OrgId = ? AND NOT Deleted
   AND StartedAt >= ? AND StartedAt < ?
 GROUP BY ProjectName, WorkflowName
 ORDER BY last_started_at DESC

@@ -1,0 +1,164 @@
+package agorauiextension // import "github.com/agora-otelcol/agora-otelcol/extension/agorauiextension"
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+type statusCount struct {
+	Status string `ch:"status"`
+	N      uint64 `ch:"n"`
+}
+
+// listExecutions: GET /api/executions?status&project&workflow&from&to&sort&order&limit&offset
+func (u *ui) listExecutions(ctx context.Context, c agora.Caller, r *http.Request, _ []string) (any, error) {
+	q := r.URL.Query()
+	f, err := parseFilters(q)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := intParam(q, "limit", 50, 1, 200)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := intParam(q, "offset", 0, 0, 10_000)
+	if err != nil {
+		return nil, err
+	}
+	list, err := u.listQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := u.sql("counts", queries.Data{})
+	if err != nil {
+		return nil, err
+	}
+	rows := []agora.ExecutionRow{}
+	var cs []statusCount
+	g, _ := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return u.db.Select(ctx, &rows, list, c.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to, limit, offset)
+	})
+	g.Go(func() error {
+		return u.db.Select(ctx, &cs, counts, c.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to)
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	byStatus := map[agora.Status]uint64{}
+	var total uint64
+	for _, s := range agora.ExecutionStatuses {
+		byStatus[s] = 0
+	}
+	for _, s := range cs {
+		byStatus[agora.Status(s.Status)] = s.N
+		if f.status == "" || f.status == s.Status {
+			total += s.N
+		}
+	}
+	return map[string]any{"executions": rows, "total": total, "counts": byStatus, "limit": limit, "offset": offset}, nil
+}
+
+// listQuery renders the list with the requested, whitelisted order.
+func (u *ui) listQuery(q url.Values) (string, error) {
+	sortName := q.Get("sort")
+	if sortName == "" {
+		sortName = "started_at"
+	}
+	sortCol, ok := queries.Sorts[sortName]
+	if !ok {
+		return "", badParam("sort", "must be started_at, duration, status or workflow")
+	}
+	order := strings.ToUpper(q.Get("order"))
+	if order == "" {
+		order = "DESC"
+	}
+	if order != "ASC" && order != "DESC" {
+		return "", badParam("order", "must be asc or desc")
+	}
+	return u.sql("list", queries.Data{Sort: sortCol, Order: order})
+}
+
+// readExecution runs the named per-execution queries at once, each a point
+// read by key on one thread (several at once on few cores would otherwise
+// fight over them).
+func (u *ui) readExecution(ctx context.Context, c agora.Caller, reads map[string]any, args ...any) error {
+	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_threads": 1}))
+	g, _ := errgroup.WithContext(ctx)
+	for name, dst := range reads {
+		g.Go(func() error {
+			sql, err := u.sql(name, queries.Data{})
+			if err != nil {
+				return err
+			}
+			return u.db.Select(qctx, dst, sql, append([]any{c.OrgID}, args...)...)
+		})
+	}
+	return g.Wait()
+}
+
+// executionDetail: GET /api/executions/{id}: the record, its node executions
+// and events. Spans and snapshots, which can be many, have their own calls.
+func (u *ui) executionDetail(ctx context.Context, c agora.Caller, _ *http.Request, args []string) (any, error) {
+	exec, err := uuid.Parse(args[0])
+	if err != nil {
+		return nil, errNotFound
+	}
+	var execs []agora.ExecutionRow
+	nodes, events := []agora.NodeExecutionRow{}, []agora.EventRow{}
+	if err := u.readExecution(ctx, c, map[string]any{"execution": &execs, "nodes": &nodes, "events": &events}, exec); err != nil {
+		return nil, err
+	}
+	if len(execs) == 0 {
+		return nil, errNotFound
+	}
+	return map[string]any{"execution": execs[0], "nodes": nodes, "events": events}, nil
+}
+
+// executionSpans: GET /api/executions/{id}/spans: the spans filed under the
+// execution and those of every trace the execution record names (a flow span
+// that named an API execution, whose children arrived before it). An
+// execution of another org has none: the same answer as an unknown one.
+func (u *ui) executionSpans(ctx context.Context, c agora.Caller, _ *http.Request, args []string) (any, error) {
+	exec, err := uuid.Parse(args[0])
+	if err != nil {
+		return nil, errNotFound
+	}
+	var traces []struct {
+		TraceIDs []string `ch:"TraceIds"`
+	}
+	if err := u.readExecution(ctx, c, map[string]any{"traces": &traces}, exec); err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	if len(traces) > 0 {
+		ids = traces[0].TraceIDs
+	}
+	rows := []agora.SpanRow{}
+	if err := u.readExecution(ctx, c, map[string]any{"spans": &rows}, exec.String(), ids); err != nil {
+		return nil, err
+	}
+	return map[string]any{"spans": rows}, nil
+}
+
+// executionSnapshots: GET /api/executions/{id}/snapshots.
+func (u *ui) executionSnapshots(ctx context.Context, c agora.Caller, _ *http.Request, args []string) (any, error) {
+	exec, err := uuid.Parse(args[0])
+	if err != nil {
+		return nil, errNotFound
+	}
+	rows := []agora.SnapshotRow{}
+	if err := u.readExecution(ctx, c, map[string]any{"snapshots": &rows}, exec.String(), agora.EventStateSnapshot); err != nil {
+		return nil, err
+	}
+	return map[string]any{"snapshots": rows}, nil
+}
