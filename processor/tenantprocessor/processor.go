@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -20,25 +19,20 @@ import (
 var errUnauthenticated = consumererror.NewPermanent(errors.New(
 	"tenant: no API-key auth info on the request; configure `auth: authenticator: apikeyauth` on the receiver and put the tenant processor first"))
 
-type org struct{ id, name string }
+type org struct{ agora.Caller }
 
 func orgFrom(ctx context.Context) (org, error) {
-	auth := client.FromContext(ctx).Auth
-	if auth == nil {
+	c, ok := agora.CallerFrom(ctx)
+	if !ok {
 		return org{}, errUnauthenticated
 	}
-	id, _ := auth.GetAttribute(agora.AuthOrgID).(string)
-	name, _ := auth.GetAttribute(agora.AuthOrgName).(string)
-	if id == "" {
-		return org{}, errUnauthenticated
-	}
-	return org{id: id, name: name}, nil
+	return org{c}, nil
 }
 
 // stamp overwrites whatever the sender put in these attributes.
 func (o org) stamp(res pcommon.Resource) {
-	res.Attributes().PutStr(agora.AttrOrgID, o.id)
-	res.Attributes().PutStr(agora.AttrOrgName, o.name)
+	res.Attributes().PutStr(agora.AttrOrgID, o.OrgID)
+	res.Attributes().PutStr(agora.AttrOrgName, o.OrgName)
 }
 
 func processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver/internal/metadata"
 )
 
@@ -34,12 +35,12 @@ func benchBatch(exec string, n int) []byte {
 func BenchmarkBatchDecodeTranslate(b *testing.B) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.ExecutionIDSecret = testSecret
-	r, err := newReceiver(cfg, receivertest.NewNopSettings(metadata.Type), func() {})
+	r, err := newReceiver(cfg, receivertest.NewNopSettings(metadata.Type))
 	if err != nil {
 		b.Fatal(err)
 	}
-	o := org{id: "org-bench", name: "bench"}
-	body := benchBatch(r.ids.New(o.id, time.Now(), nil).String(), 50)
+	o := agora.Caller{OrgID: "org-bench", OrgName: "bench"}
+	body := benchBatch(r.ids.New(o.OrgID, time.Now(), nil).String(), 50)
 	ctx := client.NewContext(context.Background(), client.Info{Auth: fuzzAuth{}})
 
 	b.Run("receiver", func(b *testing.B) {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -123,10 +125,11 @@ func text(v *fastjson.Value) string {
 	return string(b)
 }
 
-func (o *object) oneOf(field string, allowed []string) string {
-	s := strings.ToLower(o.str(field, true))
+// status reads a status field, which must be one of allowed (any case).
+func (o *object) status(field string, allowed []agora.Status) agora.Status {
+	s := agora.Status(strings.ToLower(o.str(field, true)))
 	if s != "" && !slices.Contains(allowed, s) {
-		o.fail(field, fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", ")))
+		o.fail(field, fmt.Sprintf("%q is not one of %s", s, agora.JoinStatuses(allowed)))
 	}
 	return s
 }

@@ -2,13 +2,13 @@ package agorareceiver // import "github.com/agora-otelcol/agora-otelcol/receiver
 
 import (
 	"context"
-	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/sharedcomponent"
 	"github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver/internal/metadata"
 )
 
@@ -31,27 +31,10 @@ func createDefaultConfig() component.Config {
 
 // receivers holds one receiver per config: the traces and the logs pipeline
 // share its HTTP server, as the OTLP receiver's do.
-var (
-	receiversMu sync.Mutex
-	receivers   = map[*Config]*agoraReceiver{}
-)
+var receivers = sharedcomponent.NewMap[*Config, *agoraReceiver]()
 
-func shared(cfg *Config, set receiver.Settings) (*agoraReceiver, error) {
-	receiversMu.Lock()
-	defer receiversMu.Unlock()
-	if r, ok := receivers[cfg]; ok {
-		return r, nil
-	}
-	r, err := newReceiver(cfg, set, func() {
-		receiversMu.Lock()
-		delete(receivers, cfg)
-		receiversMu.Unlock()
-	})
-	if err != nil {
-		return nil, err
-	}
-	receivers[cfg] = r
-	return r, nil
+func shared(cfg *Config, set receiver.Settings) (*sharedcomponent.Component[*agoraReceiver], error) {
+	return receivers.LoadOrStore(cfg, func() (*agoraReceiver, error) { return newReceiver(cfg, set) })
 }
 
 func createTraces(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
@@ -59,7 +42,7 @@ func createTraces(_ context.Context, set receiver.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	r.traces = next
+	r.Unwrap().traces = next
 	return r, nil
 }
 
@@ -68,6 +51,6 @@ func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, 
 	if err != nil {
 		return nil, err
 	}
-	r.logs = next
+	r.Unwrap().logs = next
 	return r, nil
 }

@@ -30,7 +30,7 @@ func (fuzzAuth) GetAttributeNames() []string { return []string{agora.AuthOrgID, 
 func fuzzTarget(f *testing.F, endpoint string, seeds ...string) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.ExecutionIDSecret = testSecret
-	r, err := newReceiver(cfg, receivertest.NewNopSettings(metadata.Type), func() {})
+	r, err := newReceiver(cfg, receivertest.NewNopSettings(metadata.Type))
 	if err != nil {
 		f.Fatal(err)
 	}

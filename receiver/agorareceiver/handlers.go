@@ -14,22 +14,22 @@ import (
 
 // scope names an execution and, when known, its project and workflow, with
 // their deterministic ids.
-func scope(o org, exec uuid.UUID, project, workflow string) agora.Scope {
+func scope(o agora.Caller, exec uuid.UUID, project, workflow string) agora.Scope {
 	s := agora.Scope{ExecutionID: exec}
 	if workflow != "" {
 		if project == "" {
 			project = agora.DefaultProjectName
 		}
-		s.ProjectName, s.ProjectID = project, agora.ProjectID(o.id, project)
+		s.ProjectName, s.ProjectID = project, agora.ProjectID(o.OrgID, project)
 		s.WorkflowName, s.WorkflowID = workflow, agora.WorkflowID(s.ProjectID, workflow)
 	}
 	return s
 }
 
 // owned parses an execution id and checks that this org started it.
-func (r *agoraReceiver) owned(o org, id string) (uuid.UUID, error) {
+func (r *agoraReceiver) owned(o agora.Caller, id string) (uuid.UUID, error) {
 	exec, err := uuid.Parse(id)
-	if err != nil || !r.ids.Owns(o.id, exec) {
+	if err != nil || !r.ids.Owns(o.OrgID, exec) {
 		return uuid.Nil, notFound{}
 	}
 	return exec, nil
@@ -48,7 +48,7 @@ func (r *agoraReceiver) start_(rq *request) (any, error) {
 		return nil, badRequest{err}
 	}
 	now := time.Now().UTC()
-	s := scope(rq.org, r.ids.New(rq.org.id, now, nil), project, workflow)
+	s := scope(rq.org, r.ids.New(rq.org.OrgID, now, nil), project, workflow)
 	(&agora.ExecutionStart{Scope: s, StartedAt: now, Input: input}).Append(rq.out.lrs)
 	return map[string]string{
 		"execution_id": s.ExecutionID.String(), "workflow_id": s.WorkflowID.String(), "project_id": s.ProjectID.String(),
@@ -75,7 +75,7 @@ func (r *agoraReceiver) complete(rq *request) (any, error) {
 	c := agora.ExecutionCompletion{
 		Scope:        agora.Scope{ExecutionID: exec},
 		CompletedAt:  time.Now().UTC(),
-		Status:       o.oneOf(agora.FieldStatus, agora.ExecutionStatuses),
+		Status:       o.status(agora.FieldStatus, agora.ExecutionStatuses),
 		Output:       o.objectValue(agora.FieldOutputData),
 		ErrorMessage: o.str(agora.FieldErrorMessage, false),
 	}
@@ -151,13 +151,13 @@ func (r *agoraReceiver) batch(rq *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	execField := o.str("execution_id", false)
+	execField := o.str(agora.FieldExecutionID, false)
 	workflow := o.str(agora.FieldWorkflowName, false)
 	project := o.str(agora.FieldProjectName, false)
-	events := o.list("events", true)
-	spans := o.list("spans", false)
-	nodes := o.list("node_executions", false)
-	snapshots := o.list("shared_state_snapshots", false)
+	events := o.list(agora.FieldEvents, true)
+	spans := o.list(agora.FieldSpans, false)
+	nodes := o.list(agora.FieldNodeExecutions, false)
+	snapshots := o.list(agora.FieldSharedStateSnapshots, false)
 	if err := o.err(); err != nil {
 		return nil, badRequest{err}
 	}
@@ -176,7 +176,7 @@ func (r *agoraReceiver) batch(rq *request) (any, error) {
 		// batch names the same execution and its items store once.
 		start := earliest(events, spans, nodes)
 		sum := sha256.Sum256(rq.body)
-		exec = r.ids.New(rq.org.id, start, sum[:4])
+		exec = r.ids.New(rq.org.OrgID, start, sum[:4])
 		s := scope(rq.org, exec, project, workflow)
 		(&agora.ExecutionStart{Scope: s, StartedAt: start}).Append(rq.out.lrs)
 	default:
@@ -200,19 +200,19 @@ func (r *agoraReceiver) batch(rq *request) (any, error) {
 			*ok++
 		}
 	}
-	each("events", events, &resp.EventsIngested, &resp.EventsRejected, func(o *object) error {
+	each(agora.FieldEvents, events, &resp.EventsIngested, &resp.EventsRejected, func(o *object) error {
 		_, err := decodeEvent(o, s, rq.out)
 		return err
 	})
-	each("spans", spans, &resp.SpansIngested, &resp.SpansRejected, func(o *object) error {
+	each(agora.FieldSpans, spans, &resp.SpansIngested, &resp.SpansRejected, func(o *object) error {
 		_, err := decodeSpan(o, s, rq.out)
 		return err
 	})
-	each("node_executions", nodes, &resp.NodeExecutionsIngested, &resp.NodeExecutionsRejected, func(o *object) error {
+	each(agora.FieldNodeExecutions, nodes, &resp.NodeExecutionsIngested, &resp.NodeExecutionsRejected, func(o *object) error {
 		_, err := decodeNode(o, s, rq.out)
 		return err
 	})
-	each("shared_state_snapshots", snapshots, &resp.SharedStateSnapshotsIngested, &resp.SharedStateSnapshotsRejected, func(o *object) error {
+	each(agora.FieldSharedStateSnapshots, snapshots, &resp.SharedStateSnapshotsIngested, &resp.SharedStateSnapshotsRejected, func(o *object) error {
 		_, err := decodeSnapshot(o, s, now, rq.out)
 		return err
 	})

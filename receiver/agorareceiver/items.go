@@ -2,6 +2,7 @@ package agorareceiver // import "github.com/agora-otelcol/agora-otelcol/receiver
 
 import (
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,7 +20,7 @@ func decodeNode(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 		Scope:            s,
 		NodeName:         o.str(agora.FieldNodeName, true),
 		NodeType:         o.str(agora.FieldNodeType, true),
-		Status:           o.oneOf(agora.FieldStatus, agora.NodeStatuses),
+		Status:           o.status(agora.FieldStatus, agora.NodeStatuses),
 		PrepDurationMs:   o.number(agora.FieldPrepDurationMs, true),
 		ExecDurationMs:   o.number(agora.FieldExecDurationMs, true),
 		PostDurationMs:   o.number(agora.FieldPostDurationMs, true),
@@ -44,11 +45,11 @@ func decodeNode(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 	}
 	// A node's run is identified by where and when it started: a re-sent
 	// report (retry, or running -> success) replaces the earlier one.
-	n.ID = agora.ItemID(s.ExecutionID, "node_execution", n.NodeName, n.StartedAt.Format(time.RFC3339Nano))
+	n.ID = agora.NodeExecutionID(s.ExecutionID, n.NodeName, n.StartedAt)
 	if s.WorkflowName != "" {
 		n.NodeID = agora.NodeID(s.WorkflowID, n.NodeName)
 	}
-	n.Append(out.lrs)
+	n.Append(out.lrs, agora.EventNodeReported)
 	return n.ID, nil
 }
 
@@ -110,7 +111,7 @@ func decodeSpan(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 	cost := o.number("estimated_cost", true)
 	events := o.list("events", false)
 	for i, raw := range events {
-		ev, err := parseObject(o.name("events")+"["+itoa(i)+"]", raw)
+		ev, err := parseObject(o.name("events")+"["+strconv.Itoa(i)+"]", raw)
 		if err != nil {
 			o.errs = append(o.errs, err.(fieldError))
 			continue
@@ -159,11 +160,4 @@ func decodeSpan(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 	}
 	span.MoveTo(out.spans.AppendEmpty())
 	return agora.ItemID(s.ExecutionID, "span", hex.EncodeToString(traceID), hex.EncodeToString(spanID)), nil
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/valyala/fastjson"
-	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -36,15 +35,12 @@ type agoraReceiver struct {
 	traces   consumer.Traces
 	logs     consumer.Logs
 	obs      *receiverhelper.ObsReport
-	release  func()
 
-	startOnce, stopOnce sync.Once
-	startErr            error
-	server              *http.Server
-	serving             sync.WaitGroup
+	server  *http.Server
+	serving sync.WaitGroup
 }
 
-func newReceiver(cfg *Config, set receiver.Settings, release func()) (*agoraReceiver, error) {
+func newReceiver(cfg *Config, set receiver.Settings) (*agoraReceiver, error) {
 	obs, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
 		ReceiverID: set.ID, Transport: "http", ReceiverCreateSettings: set,
 	})
@@ -52,18 +48,14 @@ func newReceiver(cfg *Config, set receiver.Settings, release func()) (*agoraRece
 		return nil, err
 	}
 	return &agoraReceiver{
-		cfg: cfg, settings: set, obs: obs, release: release,
+		cfg: cfg, settings: set, obs: obs,
 		ids: agora.NewExecutionIDs([]byte(cfg.ExecutionIDSecret)),
 	}, nil
 }
 
-// Start runs once for both pipelines: listen, then serve in the background.
+// Start listens, then serves in the background. The traces and the logs
+// pipeline share this receiver (sharedcomponent starts it once).
 func (r *agoraReceiver) Start(ctx context.Context, host component.Host) error {
-	r.startOnce.Do(func() { r.startErr = r.start(ctx, host) })
-	return r.startErr
-}
-
-func (r *agoraReceiver) start(ctx context.Context, host component.Host) error {
 	if r.logs == nil {
 		r.settings.Logger.Warn("the agora receiver is in no logs pipeline: starts, completions, node executions and events will be refused")
 	}
@@ -102,16 +94,13 @@ func (r *agoraReceiver) start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// Shutdown stops the server once; safe without Start.
+// Shutdown stops the server; safe without Start.
 func (r *agoraReceiver) Shutdown(ctx context.Context) error {
-	var err error
-	r.stopOnce.Do(func() {
-		if r.server != nil {
-			err = r.server.Shutdown(ctx)
-			r.serving.Wait()
-		}
-		r.release()
-	})
+	if r.server == nil {
+		return nil
+	}
+	err := r.server.Shutdown(ctx)
+	r.serving.Wait()
 	return err
 }
 
@@ -172,7 +161,7 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 		httpjson.Detail(w, http.StatusBadRequest, "could not read the request body")
 		return
 	}
-	org, ok := orgOf(req.Context())
+	caller, ok := agora.CallerFrom(req.Context())
 	if !ok {
 		// Validate requires auth, so only a misbuilt pipeline gets here.
 		httpjson.Detail(w, http.StatusUnauthorized, "missing API key")
@@ -180,7 +169,7 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 	}
 	parser := parsers.Get()
 	defer parsers.Put(parser)
-	rq := &request{ctx: req.Context(), org: org, body: body, execID: execID, parser: parser, out: newOutput(org)}
+	rq := &request{ctx: req.Context(), org: caller, body: body, execID: execID, parser: parser, out: newOutput(caller)}
 	resp, err := handle(rq)
 	if err == nil {
 		err = r.consume(rq)
@@ -228,23 +217,11 @@ func (r *agoraReceiver) consume(rq *request) error {
 // request is one API call being handled.
 type request struct {
 	ctx    context.Context
-	org    org
+	org    agora.Caller
 	body   []byte
 	execID string // from the path, when the endpoint has one
 	parser *fastjson.Parser
 	out    *output
-}
-
-type org struct{ id, name string }
-
-func orgOf(ctx context.Context) (org, bool) {
-	auth := client.FromContext(ctx).Auth
-	if auth == nil {
-		return org{}, false
-	}
-	id, _ := auth.GetAttribute(agora.AuthOrgID).(string)
-	name, _ := auth.GetAttribute(agora.AuthOrgName).(string)
-	return org{id: id, name: name}, id != ""
 }
 
 // output collects what one request becomes. The receiver is the first
@@ -256,7 +233,7 @@ type output struct {
 	spans  ptrace.SpanSlice
 }
 
-func newOutput(o org) *output {
+func newOutput(o agora.Caller) *output {
 	out := &output{logs: plog.NewLogs(), traces: ptrace.NewTraces()}
 	rl := out.logs.ResourceLogs().AppendEmpty()
 	stampResource(rl.Resource().Attributes(), o)
@@ -275,10 +252,10 @@ const scopeName = "github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver
 
 func stampResource(attrs interface {
 	PutStr(string, string)
-}, o org) {
-	attrs.PutStr("service.name", "agora-sdk")
-	attrs.PutStr(agora.AttrOrgID, o.id)
-	attrs.PutStr(agora.AttrOrgName, o.name)
+}, o agora.Caller) {
+	attrs.PutStr(agora.ResourceService, "agora-sdk")
+	attrs.PutStr(agora.AttrOrgID, o.OrgID)
+	attrs.PutStr(agora.AttrOrgName, o.OrgName)
 }
 
 // Errors that map to HTTP answers.

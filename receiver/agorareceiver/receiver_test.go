@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -33,17 +32,11 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 	"github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver/internal/metadata"
 )
 
 const testSecret = "test-secret-0123456789abcdefghijklmnop"
-
-// host gives the receiver the real apikeyauth extension.
-type host struct {
-	exts map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.exts }
 
 // server is a started receiver with sinks behind it and two orgs' keys.
 type server struct {
@@ -68,13 +61,6 @@ func (s *switchableLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	return s.LogsSink.ConsumeLogs(ctx, ld)
 }
 
-func freeAddr(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func startServer(t testing.TB, mutate func(*Config)) *server {
 	t.Helper()
 	keys := filepath.Join(t.TempDir(), "keys.yaml")
@@ -94,13 +80,13 @@ func startServer(t testing.TB, mutate func(*Config)) *server {
 	authID := component.MustNewID("apikeyauth")
 	auth, err := authFactory.Create(context.Background(), extensiontest.NewNopSettings(authFactory.Type()), authCfg)
 	require.NoError(t, err)
-	h := host{exts: map[component.ID]component.Component{authID: auth}}
+	h := testutil.NewHost(map[component.ID]component.Component{authID: auth})
 	require.NoError(t, auth.Start(context.Background(), h))
 	t.Cleanup(func() { require.NoError(t, auth.Shutdown(context.Background())) })
 
 	f := NewFactory()
 	cfg := f.CreateDefaultConfig().(*Config)
-	addr := freeAddr(t)
+	addr := testutil.FreeAddr(t)
 	cfg.HTTP.NetAddr.Endpoint = addr
 	cfg.HTTP.Auth = configoptional.Some(confighttpAuth(authID))
 	cfg.ExecutionIDSecret = testSecret
@@ -285,7 +271,7 @@ func TestItemEndpoints(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, nodeID, node.ID)
 	assert.Equal(t, execID, node.ExecutionID)
-	assert.Equal(t, "error", node.Status)
+	assert.Equal(t, agora.StatusError, node.Status)
 	assert.Equal(t, time.Date(2026, 11, 25, 17, 19, 5, 308537000, time.UTC), node.StartedAt, "naive timestamps are UTC")
 	assert.Equal(t, 70.5, *node.ExecDurationMs)
 	assert.Equal(t, int64(2), node.RetryCount)
