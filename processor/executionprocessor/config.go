@@ -2,7 +2,6 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 
 import (
 	"errors"
-
 	"path"
 	"time"
 
@@ -17,16 +16,31 @@ type Config struct {
 	// FlushInterval coalesces changes: changed records are emitted at most
 	// once per interval. Default: 1s.
 	FlushInterval time.Duration `mapstructure:"flush_interval"`
-	// Retention keeps a finished (or timed-out) execution in state this long
-	// after its last telemetry, so late data still updates it. Default: 10m.
+	// Retention keeps a finished (or timed-out) execution this long after
+	// its last telemetry, so late data still updates its record. Default: 10m.
 	Retention time.Duration `mapstructure:"retention"`
-	// MaxExecutions bounds the state; beyond it the least recently seen
-	// execution is emitted and dropped (counted). Default: 50000.
+	// MaxExecutions bounds the executions held in memory, all orgs together.
+	// Default: 50000.
 	MaxExecutions int `mapstructure:"max_executions"`
-	// Storage names a storage extension (file_storage) that keeps the state
-	// across restarts. Default: none: state is lost on restart, and telemetry
-	// of an execution that arrives after one yields a partial record that
-	// replaces the complete one. Set it in production.
+	// MaxExecutionsPerOrg bounds one org's executions in memory, so one org
+	// can only push out its own. Beyond either limit the least recently seen
+	// execution is spilled to storage (rebuilt when telemetry for it
+	// arrives) or, without storage, emitted and dropped (counted per org).
+	// Default: 20000.
+	MaxExecutionsPerOrg int `mapstructure:"max_executions_per_org"`
+	// MaxNodesPerExecution bounds one execution's node executions; beyond
+	// it the record is marked truncated. Default: 10000.
+	MaxNodesPerExecution int `mapstructure:"max_nodes_per_execution"`
+	// MaxSpansPerExecution bounds the spans one execution keeps track of
+	// (to attribute LLM usage to nodes); beyond it the record is marked
+	// truncated. Default: 100000.
+	MaxSpansPerExecution int `mapstructure:"max_spans_per_execution"`
+	// Storage names a storage extension (file_storage) that journals every
+	// execution's inputs before they are acknowledged: after a crash the
+	// state is rebuilt from it, and executions beyond the memory limits wait
+	// there. Default: none: state is lost on restart, and telemetry of an
+	// execution that arrives after one yields a partial record that replaces
+	// the complete one. Set it in production.
 	Storage *component.ID `mapstructure:"storage"`
 	// Prices turn tokens into cost when a span carries no cost of its own.
 	// The first entry whose model pattern (path.Match syntax) matches the
@@ -49,7 +63,8 @@ var (
 	errTimeout       = errors.New("execution_timeout must be positive")
 	errFlushInterval = errors.New("flush_interval must be between 10ms and execution_timeout")
 	errRetention     = errors.New("retention must not be negative")
-	errMaxExecutions = errors.New("max_executions must be positive")
+	errMaxExecutions = errors.New("max_executions and max_executions_per_org must be positive, per org at most max_executions")
+	errMaxPerExec    = errors.New("max_nodes_per_execution and max_spans_per_execution must be positive")
 	errPrice         = errors.New("prices: every entry needs a valid model pattern and non-negative prices")
 )
 
@@ -65,8 +80,11 @@ func (cfg *Config) Validate() error {
 	if cfg.Retention < 0 {
 		errs = errors.Join(errs, errRetention)
 	}
-	if cfg.MaxExecutions <= 0 {
+	if cfg.MaxExecutions <= 0 || cfg.MaxExecutionsPerOrg <= 0 || cfg.MaxExecutionsPerOrg > cfg.MaxExecutions {
 		errs = errors.Join(errs, errMaxExecutions)
+	}
+	if cfg.MaxNodesPerExecution <= 0 || cfg.MaxSpansPerExecution <= 0 {
+		errs = errors.Join(errs, errMaxPerExec)
 	}
 	for _, p := range cfg.Prices {
 		if _, err := path.Match(p.Model, ""); err != nil || p.Model == "" || p.Prompt < 0 || p.Completion < 0 {

@@ -2,14 +2,15 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/sharedcomponent"
 	"github.com/agora-otelcol/agora-otelcol/processor/executionprocessor/internal/metadata"
 )
 
@@ -23,62 +24,55 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		ExecutionTimeout: 5 * time.Minute,
-		FlushInterval:    time.Second,
-		Retention:        10 * time.Minute,
-		MaxExecutions:    50_000,
+		ExecutionTimeout:     5 * time.Minute,
+		FlushInterval:        time.Second,
+		Retention:            10 * time.Minute,
+		MaxExecutions:        50_000,
+		MaxExecutionsPerOrg:  20_000,
+		MaxNodesPerExecution: 10_000,
+		MaxSpansPerExecution: 100_000,
 	}
 }
 
 // processors holds one instance per config (that is, per component id): the
 // traces and the logs pipeline share its state.
-var (
-	processorsMu sync.Mutex
-	processors   = map[*Config]*executionProcessor{}
-)
+var processors = sharedcomponent.NewMap[*Config, *executionProcessor]()
 
-func shared(cfg *Config, set processor.Settings) (*executionProcessor, error) {
-	processorsMu.Lock()
-	defer processorsMu.Unlock()
-	if p, ok := processors[cfg]; ok {
-		return p, nil
-	}
-	p, err := newExecutionProcessor(cfg, set, func() {
-		processorsMu.Lock()
-		delete(processors, cfg)
-		processorsMu.Unlock()
-	})
-	if err != nil {
-		return nil, err
-	}
-	processors[cfg] = p
-	return p, nil
+func shared(cfg component.Config, set processor.Settings) (*sharedcomponent.Component[*executionProcessor], error) {
+	c := cfg.(*Config)
+	return processors.LoadOrStore(c, func() (*executionProcessor, error) { return newExecutionProcessor(c, set) })
+}
+
+// pipelineEnd is what one pipeline holds: the shared processor, started and
+// shut down once, consuming its signal.
+type pipelineEnd struct {
+	*sharedcomponent.Component[*executionProcessor]
+}
+
+func (p pipelineEnd) Capabilities() consumer.Capabilities { return p.Unwrap().Capabilities() }
+
+func (p pipelineEnd) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	return p.Unwrap().ConsumeTraces(ctx, td)
+}
+
+func (p pipelineEnd) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	return p.Unwrap().ConsumeLogs(ctx, ld)
 }
 
 func createTraces(_ context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := shared(cfg.(*Config), set)
+	p, err := shared(cfg, set)
 	if err != nil {
 		return nil, err
 	}
-	p.nextTraces = next
-	return p, nil
+	p.Unwrap().nextTraces = next
+	return pipelineEnd{p}, nil
 }
 
 func createLogs(_ context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p, err := shared(cfg.(*Config), set)
+	p, err := shared(cfg, set)
 	if err != nil {
 		return nil, err
 	}
-	p.nextLogs = next
-	return p, nil
-}
-
-// copied detaches a value from the request's pdata, which the pipeline
-// passes on and may change or free.
-func copied(v pcommon.Value) pcommon.Value {
-	out := pcommon.NewValueEmpty()
-	if v != (pcommon.Value{}) {
-		v.CopyTo(out)
-	}
-	return out
+	p.Unwrap().nextLogs = next
+	return pipelineEnd{p}, nil
 }

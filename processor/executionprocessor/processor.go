@@ -7,12 +7,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -29,82 +31,78 @@ type executionProcessor struct {
 	cfg       *Config
 	id        component.ID
 	logger    *zap.Logger
-	store     *persister
 	telemetry *metadata.TelemetryBuilder
-	release   func()
 
 	nextTraces consumer.Traces
 	nextLogs   consumer.Logs
 
-	mu    sync.Mutex
-	state *state
-	now   func() time.Time
+	mu      sync.Mutex
+	state   *state
+	journal *journal
+	now     func() time.Time
 
-	startOnce, stopOnce sync.Once
-	startErr            error
-	stop                chan struct{}
-	done                sync.WaitGroup
+	stop chan struct{}
+	done sync.WaitGroup
 }
 
-var (
-	_ processor.Traces = (*executionProcessor)(nil)
-	_ processor.Logs   = (*executionProcessor)(nil)
-)
-
-func newExecutionProcessor(cfg *Config, set processor.Settings, release func()) (*executionProcessor, error) {
+func newExecutionProcessor(cfg *Config, set processor.Settings) (*executionProcessor, error) {
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
 	}
-	st := newState(cfg)
-	st.persist = cfg.Storage != nil
-	return &executionProcessor{cfg: cfg, id: set.ID, logger: set.Logger, telemetry: tb, release: release, state: st, now: time.Now}, nil
+	return &executionProcessor{cfg: cfg, id: set.ID, logger: set.Logger, telemetry: tb, state: newState(cfg), now: time.Now}, nil
 }
 
-func (p *executionProcessor) Capabilities() consumer.Capabilities {
-	return consumer.Capabilities{MutatesData: false}
-}
-
-// Start runs once for both pipelines: it restores the stored state, then
-// starts the flush loop.
+// Start restores the journaled state, then starts the flush loop.
 func (p *executionProcessor) Start(ctx context.Context, host component.Host) error {
-	p.startOnce.Do(func() {
-		if p.nextLogs == nil {
-			p.startErr = errNoLogsPipeline
-			return
+	if p.nextLogs == nil {
+		return errNoLogsPipeline
+	}
+	if p.cfg.Storage != nil {
+		j, err := openJournal(ctx, host, *p.cfg.Storage, p.id)
+		if err != nil {
+			return err
 		}
-		if p.cfg.Storage != nil {
-			if p.store, p.startErr = openStorage(ctx, host, *p.cfg.Storage, p.id); p.startErr != nil {
-				return
-			}
-			n, err := p.store.restore(ctx, p.state)
-			if err != nil {
-				p.startErr = fmt.Errorf("restore execution state: %w", err)
-				return
-			}
-			p.logger.Info("execution state restored", zap.Int("executions", n))
+		p.journal, p.state.journal = j, j
+		n, err := j.restore(ctx, p.replay)
+		if err != nil {
+			return fmt.Errorf("restore execution state: %w", err)
 		}
-		p.stop = make(chan struct{})
-		p.done.Go(p.run)
-	})
-	return p.startErr
+		mem, spilled := p.state.openExecutions()
+		p.logger.Info("execution state restored", zap.Int("journal_entries", n), zap.Int("executions", mem+spilled))
+	}
+	p.stop = make(chan struct{})
+	p.done.Go(p.run)
+	return nil
+}
+
+// replay folds a journal entry at restore, as when it was first received.
+func (p *executionProcessor) replay(seq uint64, en *entry) {
+	o := p.state.org(en.key.org, "")
+	if en.kind == entryMeta {
+		if e := p.state.lookup(o, en.key.exec); e != nil {
+			e.firstStart = en.first
+		}
+		p.state.noteJournal(en.key, seq)
+		return
+	}
+	e := p.state.get(o, en.key.exec)
+	en.replay(e, p.cfg)
+	p.state.noteJournal(en.key, seq)
 }
 
 // Shutdown stops the flush loop and emits what changed since the last flush.
 func (p *executionProcessor) Shutdown(ctx context.Context) error {
 	var err error
-	p.stopOnce.Do(func() {
-		if p.stop != nil {
-			close(p.stop)
-			p.done.Wait()
-			err = p.flush(ctx)
-		}
-		if p.store != nil {
-			err = errors.Join(err, p.store.client.Close(ctx))
-		}
-		p.telemetry.Shutdown()
-		p.release()
-	})
+	if p.stop != nil {
+		close(p.stop)
+		p.done.Wait()
+		err = p.flush(ctx)
+	}
+	if p.journal != nil {
+		err = errors.Join(err, p.journal.Close(ctx))
+	}
+	p.telemetry.Shutdown()
 	return err
 }
 
@@ -123,38 +121,43 @@ func (p *executionProcessor) run() {
 	}
 }
 
-// flush emits changed records. If the logs pipeline refuses them they stay
-// changed and go again at the next flush.
+// flush emits changed records and deletes retired journal entries. Records
+// the logs pipeline refuses are emitted again at the next flush.
 func (p *executionProcessor) flush(ctx context.Context) error {
 	p.mu.Lock()
 	now := p.now()
-	ld, ops := p.state.flush(now)
-	s := p.state
-	newExecs, gone, evictions, timeouts := s.newExecs, s.gone, s.evictions, s.timeouts
-	s.newExecs, s.gone, s.evictions, s.timeouts = 0, 0, 0, 0
+	ld := p.state.flush(now)
+	st := p.state.stats
+	p.state.stats = stats{evicted: map[string]int64{}}
+	metas := p.state.metas
+	p.state.metas = nil
 	p.mu.Unlock()
 
-	if p.store != nil {
-		if err := p.store.write(ctx, ops); err != nil {
-			p.logger.Warn("execution state not stored; a restart now would lose the changes of this flush", zap.Error(err))
+	p.record(ctx, st)
+	var err error
+	if p.journal != nil {
+		// The first version's start date is journaled before it is emitted:
+		// a rebuilt execution keeps its partition.
+		if len(metas) > 0 {
+			if err = p.journal.write(ctx, p.journal.reserve(len(metas)), metas); err != nil {
+				p.mu.Lock()
+				p.state.metas = append(p.state.metas, metas...)
+				p.mu.Unlock()
+				p.redirty(ld)
+				return err
+			}
 		}
+		err = p.journal.sync(ctx)
 	}
-	p.telemetry.ProcessorExecutionInFlight.Add(ctx, newExecs-gone)
-	p.telemetry.ProcessorExecutionEvicted.Add(ctx, evictions)
-	p.telemetry.ProcessorExecutionTimedOut.Add(ctx, timeouts)
-	if evictions > 0 {
-		p.logger.Warn("max_executions reached: least recently seen executions emitted and dropped from state", zap.Int64("evicted", evictions))
-	}
-	n := ld.LogRecordCount()
-	if n == 0 {
-		return nil
-	}
-	if err := p.nextLogs.ConsumeLogs(ctx, ld); err != nil {
-		p.redirty(ld)
+	if ld.LogRecordCount() == 0 {
 		return err
 	}
-	p.telemetry.ProcessorExecutionRecordsEmitted.Add(ctx, int64(n))
-	return nil
+	if cerr := p.nextLogs.ConsumeLogs(ctx, ld); cerr != nil {
+		p.redirty(ld)
+		return errors.Join(err, cerr)
+	}
+	p.telemetry.ProcessorExecutionRecordsEmitted.Add(ctx, int64(ld.LogRecordCount()))
+	return err
 }
 
 // redirty marks the executions of refused records changed again.
@@ -162,10 +165,13 @@ func (p *executionProcessor) redirty(ld plog.Logs) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, rl := range ld.ResourceLogs().All() {
-		org := str(rl.Resource().Attributes(), agora.AttrOrgID)
+		o, ok := p.state.orgs[agora.Str(rl.Resource().Attributes(), agora.AttrOrgID)]
+		if !ok {
+			continue
+		}
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
-				if e, ok := p.state.execs[key{org, agora.ScopeOf(lr).ExecutionID}]; ok {
+				if e := p.state.lookup(o, agora.ScopeOf(lr).ExecutionID); e != nil {
 					e.dirty = true
 				}
 			}
@@ -173,75 +179,106 @@ func (p *executionProcessor) redirty(ld plog.Logs) {
 	}
 }
 
-// ConsumeTraces folds every span, then passes the traces on unchanged.
+// ConsumeTraces folds every span, journals what it folded, then passes the
+// traces on: nothing is acknowledged that a restart would not know.
 func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	now := p.now()
 	p.mu.Lock()
+	now := p.now()
+	b := newBatch(now)
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource().Attributes()
-		org := str(res, agora.AttrOrgID)
+		org := agora.Str(res, agora.AttrOrgID)
 		if org == "" {
 			continue // not tenant-stamped: belongs to no org's records
 		}
-		orgName := str(res, agora.AttrOrgName)
-		project := str(res, "agora.project")
+		o := p.state.org(org, agora.Str(res, agora.AttrOrgName))
+		project := agora.Str(res, agora.ResourceProject)
 		if project == "" {
-			project = str(res, "service.name")
+			project = agora.Str(res, agora.ResourceService)
 		}
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, span := range ss.Spans().All() {
-				p.state.onSpan(org, orgName, project, span, now)
+				f := interpret(span, p.cfg.Prices)
+				e := p.state.foldSpan(o, project, &f, now)
+				if e == nil {
+					continue
+				}
+				if p.journal != nil {
+					b.span(e.key, project, span)
+				}
+				// The exporter files a span under its trace unless told
+				// otherwise: a trace its flow filed under an API execution.
+				if !f.fromAPI && e.key.exec != uuid.UUID(f.trace) {
+					span.Attributes().PutStr(agora.AttrExecutionID, e.key.exec.String())
+				}
 			}
 		}
 	}
-	p.mu.Unlock()
+	err := p.commit(ctx, b)
+	if err != nil {
+		return err
+	}
 	return p.nextTraces.ConsumeTraces(ctx, td)
 }
 
-// ConsumeLogs folds the Agora API's records, then passes the logs on.
+// ConsumeLogs folds the Agora API's records, journals them, then passes the
+// logs on.
 func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	now := p.now()
 	p.mu.Lock()
+	now := p.now()
+	b := newBatch(now)
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
-		org := str(res, agora.AttrOrgID)
+		org := agora.Str(res, agora.AttrOrgID)
 		if org == "" {
 			continue
 		}
-		orgName := str(res, agora.AttrOrgName)
+		o := p.state.org(org, agora.Str(res, agora.AttrOrgName))
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
-				p.foldLog(org, orgName, lr, now)
+				if e := p.state.foldRecord(o, lr, now); e != nil && p.journal != nil {
+					b.record(e.key, lr)
+				}
 			}
 		}
 	}
-	p.mu.Unlock()
+	if err := p.commit(ctx, b); err != nil {
+		return err
+	}
 	return p.nextLogs.ConsumeLogs(ctx, ld)
 }
 
-func (p *executionProcessor) foldLog(org, orgName string, lr plog.LogRecord, now time.Time) {
-	switch lr.EventName() {
-	case agora.EventExecutionStarted:
-		st := agora.ExecutionStart{Scope: agora.ScopeOf(lr), StartedAt: lr.Timestamp().AsTime(), Input: pcommon.NewValueEmpty()}
-		if lr.Body().Type() == pcommon.ValueTypeMap {
-			st.Input = copyAttr(lr.Body().Map(), agora.FieldInputData)
-		}
-		p.state.onStart(org, orgName, st, now)
-	case agora.EventExecutionCompleted:
-		if lr.Body().Type() != pcommon.ValueTypeMap {
-			return
-		}
-		b := lr.Body().Map()
-		c := agora.ExecutionCompletion{Scope: agora.ScopeOf(lr), CompletedAt: lr.Timestamp().AsTime(),
-			Status: str(b, agora.FieldStatus), ErrorMessage: str(b, agora.FieldErrorMessage), Output: copyAttr(b, agora.FieldOutputData)}
-		if v, ok := b.Get(agora.FieldDurationMs); ok {
-			c.DurationMs, _ = number(v)
-		}
-		p.state.onComplete(org, orgName, c, now)
-	case agora.EventNodeReported:
-		if n, err := agora.DecodeNodeExecution(lr); err == nil {
-			n.Input, n.Output = copied(n.Input), copied(n.Output)
-			p.state.onNodeReport(org, orgName, n, now)
-		}
+// commit journals a request's entries and unlocks the state. It is called
+// with the state locked; the write happens after the unlock, in the order
+// of the sequence numbers taken under it.
+func (p *executionProcessor) commit(ctx context.Context, b *batch) error {
+	if p.journal == nil || len(b.order) == 0 {
+		p.mu.Unlock()
+		return nil
 	}
+	first := p.journal.reserve(len(b.order))
+	for i, en := range b.order {
+		p.state.noteJournal(en.key, first+uint64(i))
+	}
+	p.mu.Unlock()
+	if err := p.journal.write(ctx, first, b.order); err != nil {
+		return errJournal{err}
+	}
+	return nil
+}
+
+// record publishes the flush's counters.
+func (p *executionProcessor) record(ctx context.Context, st stats) {
+	p.telemetry.ProcessorExecutionInFlight.Add(ctx, st.created+st.rehydrated-st.retired-st.spilled)
+	p.telemetry.ProcessorExecutionTimedOut.Add(ctx, st.timedOut)
+	for org, n := range st.evicted {
+		p.telemetry.ProcessorExecutionEvicted.Add(ctx, n, metric.WithAttributes(attribute.String("org", org)))
+		p.logger.Warn("execution limits reached without storage: the org's least recently seen executions were emitted and dropped",
+			zap.String("org", org), zap.Int64("evicted", n))
+	}
+}
+
+// Capabilities: spans of an aliased trace get their execution id.
+func (p *executionProcessor) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
 }

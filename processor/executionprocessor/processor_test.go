@@ -3,7 +3,6 @@ package executionprocessor
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
@@ -17,482 +16,190 @@ import (
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 	"github.com/agora-otelcol/agora-otelcol/processor/executionprocessor/internal/metadata"
 )
 
-var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-
-func testConfig() *Config {
-	cfg := createDefaultConfig().(*Config)
-	cfg.ExecutionTimeout, cfg.Retention = time.Minute, 10*time.Minute
-	return cfg
-}
-
-// spanBuilder makes agora_tracer-style spans of one trace.
-type spanBuilder struct {
-	td    ptrace.Traces
-	trace pcommon.TraceID
-	n     byte
-}
-
-func newSpans(trace pcommon.TraceID) *spanBuilder {
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	rs.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
-	rs.Resource().Attributes().PutStr("agora.project", "proj")
-	rs.ScopeSpans().AppendEmpty()
-	return &spanBuilder{td: td, trace: trace}
-}
-
-func (b *spanBuilder) add(name string, parent pcommon.SpanID, start, end time.Duration, attrs map[string]any) ptrace.Span {
-	b.n++
-	s := b.td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty()
-	s.SetTraceID(b.trace)
-	s.SetSpanID(pcommon.SpanID{b.n})
-	s.SetParentSpanID(parent)
-	s.SetName(name)
-	s.SetStartTimestamp(pcommon.NewTimestampFromTime(t0.Add(start)))
-	s.SetEndTimestamp(pcommon.NewTimestampFromTime(t0.Add(end)))
-	_ = s.Attributes().FromRaw(attrs)
-	return s
-}
-
-// fold applies the traces to a state, as ConsumeTraces does.
-func fold(s *state, td ptrace.Traces, now time.Time) {
-	for _, rs := range td.ResourceSpans().All() {
-		for _, sp := range rs.ScopeSpans().At(0).Spans().All() {
-			s.onSpan("org-1", "acme", "proj", sp, now)
-		}
-	}
-}
-
-func flushLogs(s *state, now time.Time) plog.Logs {
-	ld, _ := s.flush(now)
-	return ld
-}
-
-// records decodes a flush's output: the execution records and node records.
-func records(t *testing.T, ld plog.Logs) (map[uuid.UUID]agora.Execution, map[string]agora.NodeExecution) {
-	t.Helper()
-	execs, nodes := map[uuid.UUID]agora.Execution{}, map[string]agora.NodeExecution{}
-	for _, rl := range ld.ResourceLogs().All() {
-		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
-			switch lr.EventName() {
-			case agora.EventExecutionRecord:
-				e, err := agora.DecodeExecution(lr)
-				require.NoError(t, err)
-				execs[e.ExecutionID] = e
-			case agora.EventNodeExecutionRecord:
-				n, err := agora.DecodeNodeExecution(lr)
-				require.NoError(t, err)
-				nodes[n.NodeName] = n
-			}
-		}
-	}
-	return execs, nodes
-}
-
-func TestOutOfOrderSpans(t *testing.T) {
-	// prepare: phases before their node span, node spans before the flow span
-	trace := pcommon.TraceID(uuid.New())
-	b := newSpans(trace)
-	nodeID := pcommon.SpanID{100}
-	prep := b.add("A.prep", nodeID, 0, 5*time.Millisecond, map[string]any{"agora.node": "A", "agora.phase": "prep", "duration_ms": 5.0})
-	_ = prep
-	b.add("A.exec", nodeID, 5*time.Millisecond, 25*time.Millisecond, map[string]any{"agora.node": "A", "agora.phase": "exec", "duration_ms": 20.0, "retry_count": 2})
-	s := newState(testConfig())
-	fold(s, b.td, t0)
-	// verify: running, no node yet (its identity comes from the node span)
-	execs, nodes := records(t, flushLogs(s, t0))
-	assert.Equal(t, "running", execs[uuid.UUID(trace)].Status)
-	assert.Empty(t, nodes)
-
-	// test: the node span, then the flow span
-	b2 := newSpans(trace)
-	node := b2.add("A.node", pcommon.SpanID{200}, 0, 30*time.Millisecond, map[string]any{"agora.node": "A", "agora.kind": "node"})
-	node.SetSpanID(nodeID)
-	b2.add("Wf.flow", pcommon.SpanID{}, 0, 40*time.Millisecond, map[string]any{"agora.flow": "Wf", "total_duration_ms": 40.0}).SetSpanID(pcommon.SpanID{200})
-	fold(s, b2.td, t0)
-	execs, nodes = records(t, flushLogs(s, t0))
-
-	// verify
-	e := execs[uuid.UUID(trace)]
-	assert.Equal(t, "success", e.Status)
-	assert.Equal(t, "Wf", e.WorkflowName)
-	assert.Equal(t, "proj", e.ProjectName)
-	assert.Equal(t, 40.0, *e.DurationMs)
-	assert.Equal(t, int64(1), e.NodeCount)
-	assert.Equal(t, int64(2), e.RetryCount)
-	a := nodes["A"]
-	assert.Equal(t, 5.0, *a.PrepDurationMs)
-	assert.Equal(t, 20.0, *a.ExecDurationMs)
-	assert.Equal(t, int64(2), a.RetryCount)
-	assert.Equal(t, agora.NodeID(e.WorkflowID, "A"), a.NodeID)
-}
-
-func apiScope(org string, exec uuid.UUID) agora.Scope {
-	p := agora.ProjectID(org, "proj")
-	return agora.Scope{ExecutionID: exec, ProjectName: "proj", ProjectID: p, WorkflowName: "wf", WorkflowID: agora.WorkflowID(p, "wf")}
-}
-
-func TestCompleteBeforeLastNodeAndLateData(t *testing.T) {
-	// prepare
-	s := newState(testConfig())
-	exec := uuid.New()
-	sc := apiScope("org-1", exec)
-	s.onStart("org-1", "acme", agora.ExecutionStart{Scope: sc, StartedAt: t0, Input: pcommon.NewValueEmpty()}, t0)
-	s.onNodeReport("org-1", "acme", agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: "A", Status: "success", StartedAt: t0}, t0)
-	// test: complete arrives before the last node report
-	s.onComplete("org-1", "acme", agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "error", ErrorMessage: "B failed", CompletedAt: t0.Add(time.Second), DurationMs: 1000}, t0)
-	execs, _ := records(t, flushLogs(s, t0))
-	require.Equal(t, "error", execs[exec].Status)
-	require.Equal(t, int64(1), execs[exec].NodeCount)
-	s.onNodeReport("org-1", "acme", agora.NodeExecution{Scope: agora.Scope{ExecutionID: exec}, ID: uuid.New(), NodeName: "B", Status: "error", ErrorMessage: "boom", RetryCount: 3, StartedAt: t0}, t0.Add(2*time.Second))
-	// verify: the late node updates the aggregates, the status stays
-	execs, nodes := records(t, flushLogs(s, t0.Add(2*time.Second)))
-	e := execs[exec]
-	assert.Equal(t, "error", e.Status)
-	assert.Equal(t, "B failed", e.ErrorMessage)
-	assert.Equal(t, int64(2), e.NodeCount)
-	assert.Equal(t, int64(1), e.ErrorCount)
-	assert.Equal(t, int64(3), e.RetryCount)
-	assert.Equal(t, "wf", nodes["B"].WorkflowName, "the execution's names reach nodes reported without them")
-}
-
-func TestTimeout(t *testing.T) {
-	// prepare
-	s := newState(testConfig())
-	exec := uuid.New()
-	s.onStart("org-1", "acme", agora.ExecutionStart{Scope: apiScope("org-1", exec), StartedAt: t0, Input: pcommon.NewValueEmpty()}, t0)
-	execs, _ := records(t, flushLogs(s, t0))
-	require.Equal(t, "running", execs[exec].Status)
-	// test + verify: quiet for less than the timeout: nothing to emit
-	assert.Equal(t, 0, flushLogs(s, t0.Add(59*time.Second)).LogRecordCount())
-	execs, _ = records(t, flushLogs(s, t0.Add(61*time.Second)))
-	assert.Equal(t, "timeout", execs[exec].Status)
-	assert.Equal(t, int64(1), s.timeouts)
-	// a late completion still wins
-	s.onComplete("org-1", "acme", agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "success", CompletedAt: t0.Add(70 * time.Second)}, t0.Add(70*time.Second))
-	execs, _ = records(t, flushLogs(s, t0.Add(70*time.Second)))
-	assert.Equal(t, "success", execs[exec].Status)
-	// retention forgets it
-	flushLogs(s, t0.Add(70*time.Second+10*time.Minute))
-	assert.Empty(t, s.execs)
-}
-
-func TestEvictionIsCounted(t *testing.T) {
-	// prepare
-	cfg := testConfig()
-	cfg.MaxExecutions = 2
-	s := newState(cfg)
-	ids := []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}
-	// test
-	for i, id := range ids {
-		s.onStart("org-1", "acme", agora.ExecutionStart{Scope: apiScope("org-1", id), StartedAt: t0, Input: pcommon.NewValueEmpty()}, t0.Add(time.Duration(i)*time.Second))
-	}
-	// verify: the least recently seen is dropped, counted, and still emitted
-	assert.Len(t, s.execs, 2)
-	assert.Equal(t, int64(1), s.evictions)
-	execs, _ := records(t, flushLogs(s, t0.Add(3*time.Second)))
-	assert.Len(t, execs, 3, "the evicted execution's record is emitted, not lost")
-	_, kept := s.execs[key{"org-1", ids[0]}]
-	assert.False(t, kept)
-}
-
-func TestFlowNamesAPIExecution(t *testing.T) {
-	// prepare: the SDK started execution X through the JSON API; agora_tracer
-	// spans of trace T arrive, a node span first, then the flow span naming X
-	s := newState(testConfig())
-	exec := uuid.New()
-	s.onStart("org-1", "acme", agora.ExecutionStart{Scope: apiScope("org-1", exec), StartedAt: t0, Input: pcommon.NewValueEmpty()}, t0)
-	trace := pcommon.TraceID(uuid.New())
-	b := newSpans(trace)
-	b.add("A.node", pcommon.SpanID{9}, 0, time.Millisecond, map[string]any{"agora.node": "A", "agora.kind": "node"})
-	fold(s, b.td, t0)
-	b2 := newSpans(trace)
-	b2.add("wf.flow", pcommon.SpanID{}, 0, 2*time.Millisecond, map[string]any{"agora.flow": "wf", "execution_id": exec.String()})
-	// test
-	fold(s, b2.td, t0)
-	// verify: one execution, with the node
-	execs, _ := records(t, flushLogs(s, t0))
-	require.Len(t, execs, 1)
-	assert.Equal(t, int64(1), execs[exec].NodeCount)
-	assert.Equal(t, "api+otlp", execs[exec].Source)
-}
-
-func TestUsageCountedOnce(t *testing.T) {
-	// prepare: an exec span repeating the usage of its child LLM span
-	trace := pcommon.TraceID(uuid.New())
-	b := newSpans(trace)
-	node := b.add("A.node", pcommon.SpanID{}, 0, time.Second, map[string]any{"agora.node": "A", "agora.kind": "node"})
-	exec := b.add("A.exec", node.SpanID(), 0, time.Second, map[string]any{"agora.node": "A", "agora.phase": "exec", "llm.usage.total_tokens": 30})
-	b.add("chat", exec.SpanID(), 0, time.Second, map[string]any{"gen_ai.system": "openai", "gen_ai.response.model": "gpt-4o-mini-2024", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 20})
-	b.add("chat", exec.SpanID(), 0, time.Second, map[string]any{"gen_ai.system": "openai", "gen_ai.response.model": "x", "gen_ai.usage.input_tokens": 1, "gen_ai.usage.output_tokens": 2, "traceloop.cost.usd": 0.5})
-	cfg := testConfig()
-	cfg.Prices = []Price{{Model: "gpt-4o-mini*", Prompt: 1, Completion: 2}}
-	s := newState(cfg)
-	// test
-	fold(s, b.td, t0)
-	execs, nodes := records(t, flushLogs(s, t0))
-	// verify
-	a := nodes["A"]
-	assert.Equal(t, int64(11), *a.PromptTokens)
-	assert.Equal(t, int64(22), *a.CompletionTokens)
-	assert.Equal(t, int64(33), *a.TotalTokens, "LLM spans only; the exec span's repeat is not added")
-	assert.InDelta(t, (10*1.0+20*2.0)/1e6+0.5, *a.EstimatedCost, 1e-12, "priced by model pattern; the sender's cost wins")
-	assert.Equal(t, int64(33), execs[uuid.UUID(trace)].TotalTokens)
-}
-
-func TestTenantsApart(t *testing.T) {
-	s := newState(testConfig())
-	exec := uuid.New()
-	s.onStart("org-1", "a", agora.ExecutionStart{Scope: apiScope("org-1", exec), StartedAt: t0, Input: pcommon.NewValueEmpty()}, t0)
-	s.onComplete("org-2", "b", agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "success", CompletedAt: t0}, t0)
-	ld := flushLogs(s, t0)
-	require.Equal(t, 2, ld.ResourceLogs().Len(), "one resource per org")
-	for _, rl := range ld.ResourceLogs().All() {
-		org, _ := rl.Resource().Attributes().Get(agora.AttrOrgID)
-		e, err := agora.DecodeExecution(rl.ScopeLogs().At(0).LogRecords().At(0))
-		require.NoError(t, err)
-		if org.Str() == "org-1" {
-			assert.Equal(t, "running", e.Status, "org-2's completion never touches org-1's execution")
-		} else {
-			assert.Equal(t, "success", e.Status)
-		}
-	}
-}
-
 func TestTracesOnlyIsAStartupError(t *testing.T) {
 	f := NewFactory()
-	cfg := f.CreateDefaultConfig()
-	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), f.CreateDefaultConfig(), consumertest.NewNop())
 	require.NoError(t, err)
 	assert.ErrorIs(t, p.Start(context.Background(), componenttest.NewNopHost()), errNoLogsPipeline)
 	require.NoError(t, p.Shutdown(context.Background()))
 }
 
-// TestLifecycle replaces the generated lifecycle test (see metadata.yaml):
-// both pipelines through the factory, consume, and Shutdown emits records.
-func TestLifecycle(t *testing.T) {
+// pipelines is the processor in a traces and a logs pipeline, as a
+// collector builds it, with sinks behind.
+type pipelines struct {
+	traces processor.Traces
+	logs   processor.Logs
+	spans  *consumertest.TracesSink
+	out    *consumertest.LogsSink
+}
+
+func newPipelines(t testing.TB, cfg *Config, host component.Host) *pipelines {
+	t.Helper()
 	f := NewFactory()
-	cfg := f.CreateDefaultConfig()
 	set := processortest.NewNopSettings(metadata.Type)
-	traces, logs := new(consumertest.TracesSink), new(consumertest.LogsSink)
-	tp, err := f.CreateTraces(context.Background(), set, cfg, traces)
+	p := &pipelines{spans: new(consumertest.TracesSink), out: new(consumertest.LogsSink)}
+	var err error
+	p.traces, err = f.CreateTraces(context.Background(), set, cfg, p.spans)
 	require.NoError(t, err)
-	lp, err := f.CreateLogs(context.Background(), set, cfg, logs)
+	p.logs, err = f.CreateLogs(context.Background(), set, cfg, p.out)
 	require.NoError(t, err)
-	require.Same(t, tp, lp, "one state for both pipelines")
-	require.NoError(t, tp.Start(context.Background(), componenttest.NewNopHost()))
-	require.NoError(t, lp.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, p.traces.Start(context.Background(), host))
+	require.NoError(t, p.logs.Start(context.Background(), host))
+	return p
+}
 
-	b := newSpans(pcommon.TraceID(uuid.New()))
-	b.add("wf.flow", pcommon.SpanID{}, 0, time.Second, map[string]any{"agora.flow": "wf"})
-	require.NoError(t, tp.ConsumeTraces(context.Background(), b.td))
-	require.Len(t, traces.AllTraces(), 1, "spans pass on")
-	require.NoError(t, tp.Shutdown(context.Background()))
-	require.NoError(t, lp.Shutdown(context.Background()))
-	var emitted int
-	for _, ld := range logs.AllLogs() {
-		emitted += ld.LogRecordCount()
+func (p *pipelines) shutdown(t testing.TB) {
+	require.NoError(t, p.traces.Shutdown(context.Background()))
+	require.NoError(t, p.logs.Shutdown(context.Background()))
+}
+
+// executions are the newest execution records emitted so far, by id.
+func (p *pipelines) executions(t *testing.T) map[uuid.UUID]agora.Execution {
+	all := map[uuid.UUID]agora.Execution{}
+	for _, ld := range p.out.AllLogs() {
+		execs, _ := emitted(t, ld)
+		for id, e := range execs {
+			all[id] = e
+		}
 	}
-	assert.Equal(t, 1, emitted, "shutdown emits the pending execution record")
+	return all
 }
 
-// BenchmarkFoldSpans: agora_tracer executions of 4 nodes (1 flow + 4 nodes
-// + 12 phases + 1 LLM span = 18 spans), folded and flushed.
-func BenchmarkFoldSpans(b *testing.B) {
-	batches := make([]ptrace.Traces, 64)
-	for i := range batches {
-		sb := newSpans(pcommon.TraceID(uuid.New()))
-		flow := sb.add("wf.flow", pcommon.SpanID{}, 0, time.Second, map[string]any{"agora.flow": "wf"})
-		for n := range 4 {
-			name := fmt.Sprintf("N%d", n)
-			node := sb.add(name+".node", flow.SpanID(), 0, time.Second, map[string]any{"agora.node": name, "agora.kind": "node"})
-			for _, ph := range []string{"prep", "exec", "post"} {
-				p := sb.add(name+"."+ph, node.SpanID(), 0, time.Second, map[string]any{"agora.node": name, "agora.phase": ph, "duration_ms": 5.0, "retry_count": 1})
-				if ph == "exec" && n == 1 {
-					sb.add("chat", p.SpanID(), 0, time.Second, map[string]any{"gen_ai.system": "openai", "gen_ai.usage.input_tokens": 8, "gen_ai.usage.output_tokens": 9})
-				}
-			}
-		}
-		batches[i] = sb.td
+// TestLifecycle: both pipelines through the factory share one state; spans
+// pass on; Shutdown emits what changed.
+func TestLifecycle(t *testing.T) {
+	p := newPipelines(t, createDefaultConfig().(*Config), componenttest.NewNopHost())
+	trace := pcommon.TraceID(uuid.New())
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), tracerRun(trace, 1).td))
+	require.Equal(t, 1, len(p.spans.AllTraces()), "spans pass on")
+	p.shutdown(t)
+	assert.Equal(t, agora.StatusSuccess, p.executions(t)[uuid.UUID(trace)].Status, "shutdown emits the pending record")
+}
+
+// TestAliasedSpansCarryTheirExecution: once a flow span named an API
+// execution, later spans of its trace are stamped with it for the exporter.
+func TestAliasedSpansCarryTheirExecution(t *testing.T) {
+	p := newPipelines(t, createDefaultConfig().(*Config), componenttest.NewNopHost())
+	defer p.shutdown(t)
+	exec, trace := uuid.New(), pcommon.TraceID(uuid.New())
+	b := newSpans(trace)
+	b.add("wf.flow", pcommon.SpanID{}, 0, time.Second, map[string]any{agora.SpanAttrFlow: "wf", agora.SpanAttrExecutionID: exec.String()})
+	b.add("late", pcommon.SpanID{1}, 0, time.Second, map[string]any{"gen_ai.system": "openai", "gen_ai.usage.input_tokens": 1})
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), b.td))
+	for _, span := range p.spans.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+		assert.Equal(t, exec.String(), agora.Str(span.Attributes(), agora.AttrExecutionID), span.Name())
 	}
-	spans := batches[0].SpanCount()
-	b.Run("fold", func(b *testing.B) {
-		s := newState(testConfig())
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			fold(s, batches[i%len(batches)], t0)
-			if i%len(batches) == len(batches)-1 {
-				flushLogs(s, t0)
-			}
-			i++
-		}
-		b.ReportMetric(float64(b.N*spans)/b.Elapsed().Seconds(), "spans/s")
-	})
-	// baseline: only visit the same spans and read the attributes a fold reads.
-	b.Run("baseline", func(b *testing.B) {
-		keys := []string{agora.AttrExecutionID, "agora.flow", "agora.phase", "agora.kind", "agora.node", "duration_ms", "retry_count", "gen_ai.system", "gen_ai.usage.input_tokens"}
-		found := 0
-		i := 0
-		for b.Loop() {
-			for _, sp := range batches[i%len(batches)].ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
-				for _, k := range keys {
-					if _, ok := sp.Attributes().Get(k); ok {
-						found++
-					}
-				}
-			}
-			i++
-		}
-		b.ReportMetric(float64(b.N*spans)/b.Elapsed().Seconds(), "spans/s")
-		runtime.KeepAlive(found)
-	})
 }
 
-// TestMemoryPerExecution measures the heap one in-flight execution (18
-// spans folded) holds; the figure goes into the README.
-func TestMemoryPerExecution(t *testing.T) {
-	const n = 2000
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	s := newState(testConfig())
-	for range n {
-		sb := newSpans(pcommon.TraceID(uuid.New()))
-		flow := sb.add("wf.flow", pcommon.SpanID{}, 0, time.Second, map[string]any{"agora.flow": "wf"})
-		for k := range 4 {
-			name := fmt.Sprintf("N%d", k)
-			node := sb.add(name+".node", flow.SpanID(), 0, time.Second, map[string]any{"agora.node": name, "agora.kind": "node"})
-			for _, ph := range []string{"prep", "exec", "post"} {
-				sb.add(name+"."+ph, node.SpanID(), 0, time.Second, map[string]any{"agora.node": name, "agora.phase": ph, "duration_ms": 5.0})
-			}
-		}
-		fold(s, sb.td, t0)
+// storageHost runs the real file_storage extension over dir.
+func storageHost(t testing.TB, dir string) (*testutil.Host, component.ID, func()) {
+	t.Helper()
+	id := component.MustNewIDWithName("file_storage", "state")
+	f := filestorage.NewFactory()
+	cfg := f.CreateDefaultConfig().(*filestorage.Config)
+	cfg.Directory = dir
+	ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
+	require.NoError(t, err)
+	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+	return testutil.NewHost(map[component.ID]component.Component{id: ext}), id,
+		func() { require.NoError(t, ext.Shutdown(context.Background())) }
+}
+
+func apiRecords(records ...func(plog.LogRecordSlice)) plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr(agora.AttrOrgID, testOrg)
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	for _, add := range records {
+		add(lrs)
 	}
-	runtime.GC()
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	perExec := float64(after.HeapAlloc-before.HeapAlloc) / n
-	t.Logf("heap per in-flight execution (4 nodes, 17 spans): %.0f bytes", perExec)
-	assert.Len(t, s.execs, n)
-	assert.Less(t, perExec, 64.0*1024, "an in-flight execution stays small")
-	runtime.KeepAlive(s)
+	return ld
 }
 
-// host offers the real file_storage extension.
-type storageHost struct {
-	component.Host
-	exts map[component.ID]component.Component
-}
-
-func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.exts }
-
-// TestRestartKeepsState: a collector restarts mid-execution; the completion
-// that arrives after the restart updates the whole record, not a partial one.
-func TestRestartKeepsState(t *testing.T) {
+// TestCrashKeepsState: the process dies (no Shutdown, no final flush) after
+// acknowledging a start, two nodes and spans; after a restart only the
+// completion arrives, and the record is whole.
+func TestCrashKeepsState(t *testing.T) {
+	// prepare
 	dir := t.TempDir()
-	storageID := component.MustNewIDWithName("file_storage", "state")
-	newHost := func() (storageHost, func()) {
-		f := filestorage.NewFactory()
-		cfg := f.CreateDefaultConfig().(*filestorage.Config)
-		cfg.Directory = dir
-		ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
-		require.NoError(t, err)
-		require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
-		return storageHost{Host: componenttest.NewNopHost(), exts: map[component.ID]component.Component{storageID: ext}},
-			func() { require.NoError(t, ext.Shutdown(context.Background())) }
-	}
-	run := func(feed func(p *executionProcessor)) []agora.Execution {
-		host, stop := newHost()
-		defer stop()
-		f := NewFactory()
-		cfg := f.CreateDefaultConfig().(*Config)
-		cfg.Storage = &storageID
-		set := processortest.NewNopSettings(metadata.Type)
-		sink := new(consumertest.LogsSink)
-		tp, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
-		require.NoError(t, err)
-		_, err = f.CreateLogs(context.Background(), set, cfg, sink)
-		require.NoError(t, err)
-		require.NoError(t, tp.Start(context.Background(), host))
-		feed(tp.(*executionProcessor))
-		require.NoError(t, tp.Shutdown(context.Background()))
-		var out []agora.Execution
-		for _, ld := range sink.AllLogs() {
-			execs, _ := records(t, ld)
-			for _, e := range execs {
-				out = append(out, e)
-			}
-		}
-		return out
-	}
+	cfg := createDefaultConfig().(*Config)
+	cfg.FlushInterval = time.Hour // nothing is emitted before the crash
+	host, id, stop := storageHost(t, dir)
+	cfg.Storage = &id
 	exec := uuid.New()
-	sc := apiScope("org-1", exec)
+	sc := apiScope(testOrg, exec)
 	in := pcommon.NewValueMap()
 	in.Map().PutStr("q", "2+2")
 	in.Map().PutInt("n", 4)
-	in.Map().PutDouble("x", 0.5)
+	p := newPipelines(t, cfg, host)
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: sc, StartedAt: t0, Input: in}),
+		reported(agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: "A", Status: agora.StatusSuccess, StartedAt: t0, RetryCount: 1}))))
+	trace := pcommon.TraceID(uuid.New())
+	run := tracerRun(trace, 2)
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), run.td))
+	// the crash: files are closed as the kernel would; nothing is flushed
+	ep := p.traces.(pipelineEnd).Unwrap()
+	close(ep.stop)
+	ep.done.Wait()
+	require.NoError(t, ep.journal.Close(context.Background()))
+	stop()
 
-	// prepare: before the restart, a start and two nodes
-	before := run(func(p *executionProcessor) {
-		ld := plog.NewLogs()
-		rl := ld.ResourceLogs().AppendEmpty()
-		rl.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
-		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
-		(&agora.ExecutionStart{Scope: sc, StartedAt: t0, Input: in}).Append(lrs)
-		for i, name := range []string{"A", "B"} {
-			(&agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: name, Status: "success", StartedAt: t0.Add(time.Duration(i) * time.Second), RetryCount: 1,
-				Input: pcommon.NewValueEmpty(), Output: pcommon.NewValueEmpty()}).Append(lrs)
-		}
-		require.NoError(t, p.ConsumeLogs(context.Background(), ld))
-	})
-	require.Len(t, before, 1)
-	require.Equal(t, "running", before[0].Status)
+	// test: a new process on the same storage
+	cfg2 := *cfg
+	cfg2.FlushInterval = time.Second
+	host, _, stop = storageHost(t, dir)
+	defer stop()
+	p2 := newPipelines(t, &cfg2, host)
+	require.NoError(t, p2.logs.ConsumeLogs(context.Background(), apiRecords(completed(agora.ExecutionCompletion{
+		Scope: agora.Scope{ExecutionID: exec}, Status: agora.StatusSuccess, CompletedAt: t0.Add(5 * time.Second), DurationMs: 5000}))))
+	p2.shutdown(t)
 
-	// test: after the restart, only the completion arrives
-	after := run(func(p *executionProcessor) {
-		ld := plog.NewLogs()
-		rl := ld.ResourceLogs().AppendEmpty()
-		rl.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
-		(&agora.ExecutionCompletion{Scope: agora.Scope{ExecutionID: exec}, Status: "success", CompletedAt: t0.Add(5 * time.Second), DurationMs: 5000,
-			Output: pcommon.NewValueEmpty()}).Append(rl.ScopeLogs().AppendEmpty().LogRecords())
-		require.NoError(t, p.ConsumeLogs(context.Background(), ld))
-	})
-
-	// verify: the record is whole
-	require.Len(t, after, 1)
-	e := after[0]
-	assert.Equal(t, "success", e.Status)
-	assert.Equal(t, int64(2), e.NodeCount, "nodes folded before the restart are still counted")
-	assert.Equal(t, int64(2), e.RetryCount)
-	assert.Equal(t, "wf", e.WorkflowName)
-	assert.Equal(t, map[string]any{"q": "2+2", "n": int64(4), "x": 0.5}, e.Input.Map().AsRaw(), "types survive the snapshot")
+	// verify
+	execs := p2.executions(t)
+	e := execs[exec]
+	assert.Equal(t, []any{agora.StatusSuccess, int64(1), int64(1), "wf"}, []any{e.Status, e.NodeCount, e.RetryCount, e.WorkflowName})
+	assert.Equal(t, map[string]any{"q": "2+2", "n": int64(4)}, e.Input.Map().AsRaw(), "types survive the journal")
+	o := execs[uuid.UUID(trace)]
+	assert.Equal(t, []any{agora.StatusSuccess, int64(2), int64(17)}, []any{o.Status, o.NodeCount, o.TotalTokens}, "the span-only execution too")
 }
 
-func TestStartDateStaysOnceEmitted(t *testing.T) {
-	// prepare: node spans just after midnight arrive first and are emitted
-	s := newState(testConfig())
-	trace := pcommon.TraceID(uuid.New())
-	midnight := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	b := newSpans(trace)
-	n := b.add("A.node", pcommon.SpanID{7}, midnight.Sub(t0)+time.Second, midnight.Sub(t0)+2*time.Second, map[string]any{"agora.node": "A", "agora.kind": "node"})
-	_ = n
-	fold(s, b.td, t0)
-	execs, _ := records(t, flushLogs(s, t0))
-	first := execs[uuid.UUID(trace)].StartedAt
-	// test: the flow span started before midnight, the day before
-	b2 := newSpans(trace)
-	b2.add("wf.flow", pcommon.SpanID{}, midnight.Sub(t0)-time.Second, midnight.Sub(t0)+3*time.Second, map[string]any{"agora.flow": "wf"})
-	fold(s, b2.td, t0)
-	execs, _ = records(t, flushLogs(s, t0))
-	// verify: the start date (the table's partition) is kept
-	assert.Equal(t, first, execs[uuid.UUID(trace)].StartedAt)
-	assert.True(t, sameDay(first, midnight))
+// TestSpilledExecutionIsRebuilt: beyond the per-org memory limit an
+// execution waits in the journal; late telemetry rebuilds it whole.
+func TestSpilledExecutionIsRebuilt(t *testing.T) {
+	// prepare
+	host, id, stop := storageHost(t, t.TempDir())
+	defer stop()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage, cfg.MaxExecutionsPerOrg, cfg.FlushInterval = &id, 10, time.Hour
+	p := newPipelines(t, cfg, host)
+	exec := uuid.New()
+	sc := apiScope(testOrg, exec)
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: sc, StartedAt: t0}),
+		reported(agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: "A", Status: agora.StatusSuccess, StartedAt: t0, RetryCount: 3}))))
+	for i := range 20 {
+		other := apiScope(testOrg, uuid.New())
+		require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: other, StartedAt: t0}),
+			reported(agora.NodeExecution{Scope: other, ID: uuid.New(), NodeName: fmt.Sprint("N", i), Status: agora.StatusSuccess, StartedAt: t0}))))
+	}
+	ep := p.traces.(pipelineEnd).Unwrap()
+	require.NotContains(t, ep.state.orgs[testOrg].execs, exec, "spilled")
+	// test
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(completed(agora.ExecutionCompletion{
+		Scope: agora.Scope{ExecutionID: exec}, Status: agora.StatusError, ErrorMessage: "x", CompletedAt: t0.Add(time.Second), DurationMs: 1000}))))
+	ep.mu.Lock()
+	rebuilt := ep.state.stats.rehydrated
+	ep.mu.Unlock()
+	p.shutdown(t)
+	// verify
+	assert.Equal(t, int64(1), rebuilt)
+	e := p.executions(t)[exec]
+	assert.Equal(t, []any{agora.StatusError, int64(1), int64(3), "wf", t0}, []any{e.Status, e.NodeCount, e.RetryCount, e.WorkflowName, e.StartedAt})
 }

@@ -2,596 +2,247 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 
 import (
 	"container/list"
-	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
 
-// key names an execution: tenants never share state.
-type key struct {
-	org  string
-	exec uuid.UUID
-}
-
-// state holds every in-flight execution. Each change is one typed event
-// (onStart, onComplete, onNodeReport, onSpan) applied under the lock;
-// flush turns what changed into records.
+// state holds the executions of every org. Each org has its own executions,
+// LRU and limit, so one org's traffic can only ever push out its own
+// executions. With a journal, an execution pushed out of memory is spilled:
+// its inputs stay on disk and it is rebuilt from them when telemetry for it
+// arrives; without one it is evicted: emitted and forgotten.
 type state struct {
-	cfg     *Config
-	execs   map[key]*execution
-	lru     *list.List        // front: most recently seen
-	aliases map[key]uuid.UUID // (org, trace id as UUID) -> execution id a flow span named
-	evicted []*execution      // dropped for max_executions, emitted at the next flush
-	// persist: collect storage operations (snapshots of changed executions,
-	// deletes of forgotten ones) for the storage extension.
-	persist bool
-	ops     []*storage.Operation
-	// counters since the last flush, for the telemetry
-	newExecs, gone, evictions, timeouts int64
+	cfg      *Config
+	orgs     map[string]*orgState
+	inMemory int
+	journal  *journal // nil: no storage configured
+	// out collects records not derived from the executions in memory:
+	// those of evicted executions and retractions; flush emits them.
+	out      plog.Logs
+	outByOrg map[string]plog.LogRecordSlice
+	// metas are the first-version start dates to journal before emitting.
+	metas []*entry
+	stats stats
 }
 
-type execution struct {
-	key         key
-	orgName     string
-	elem        *list.Element
-	rec         agora.Execution
-	apiStarted  bool
-	apiComplete bool
-	flowSeen    bool
-	sources     uint8 // 1: api, 2: otlp
-	// firstStart is the start of the first emitted record. The executions
-	// table is partitioned by start date and read with per-partition FINAL,
-	// so every version must keep that date (the time may still be refined).
-	firstStart time.Time
-	nodes      map[uuid.UUID]*node
-	nodeBySpan map[pcommon.SpanID]*node
-	phases     map[pcommon.SpanID][]phase // phases waiting for their node span
-	parents    map[pcommon.SpanID]pcommon.SpanID
-	usage      map[pcommon.SpanID]spanUsage
-	dirty      bool
+type orgState struct {
+	id, name string
+	execs    map[uuid.UUID]*execution
+	lru      list.List // front: most recently seen
+	// aliases: trace id (as a UUID) -> the execution its flow span named.
+	aliases map[uuid.UUID]uuid.UUID
+	spilled map[uuid.UUID]*spilled
 }
 
-type node struct {
-	rec       agora.NodeExecution
-	fromSpan  bool
-	reported  bool // an SDK report: its own token fields, if any, are kept
-	nodeStart time.Time
-	nodeEnd   time.Time
+// spilled is what stays in memory of a spilled execution.
+type spilled struct {
+	lastSeen time.Time
+	open     bool
+	journal  []uint64
+	traces   []uuid.UUID // aliased traces, forgotten with the execution
 }
 
-type phase struct {
-	name       string
-	durationMs float64
-	retry      *int64
-	nextAction string
-	input      pcommon.Value
-	output     pcommon.Value
-	errMsg     string
-	isErr      bool
+// stats are counted since the last flush, for the processor's telemetry.
+type stats struct {
+	created, retired, timedOut, spilled, rehydrated int64
+	evicted                                         map[string]int64 // by org
 }
-
-type spanUsage struct {
-	usage
-	nodeName string
-	parent   pcommon.SpanID
-	start    time.Time
-}
-
-const (
-	fromAPI  = 1
-	fromOTLP = 2
-)
 
 func newState(cfg *Config) *state {
-	return &state{cfg: cfg, execs: map[key]*execution{}, lru: list.New(), aliases: map[key]uuid.UUID{}}
+	return &state{cfg: cfg, orgs: map[string]*orgState{}, out: plog.NewLogs(), outByOrg: map[string]plog.LogRecordSlice{},
+		stats: stats{evicted: map[string]int64{}}}
 }
 
-// get returns the execution, creating it (and evicting the least recently
-// seen one beyond max_executions).
-func (s *state) get(k key, orgName string, now time.Time) *execution {
-	e, ok := s.execs[k]
+func (s *state) org(id, name string) *orgState {
+	o, ok := s.orgs[id]
 	if !ok {
-		e = &execution{
-			key: k, orgName: orgName, rec: agora.Execution{Scope: agora.Scope{ExecutionID: k.exec}},
-			nodes: map[uuid.UUID]*node{}, nodeBySpan: map[pcommon.SpanID]*node{}, phases: map[pcommon.SpanID][]phase{},
-			parents: map[pcommon.SpanID]pcommon.SpanID{}, usage: map[pcommon.SpanID]spanUsage{},
-		}
-		e.elem = s.lru.PushFront(e)
-		s.execs[k] = e
-		s.newExecs++
-		for len(s.execs) > s.cfg.MaxExecutions {
-			old := s.lru.Back().Value.(*execution)
-			s.remove(old)
-			s.evicted = append(s.evicted, old)
-			s.evictions++
-		}
+		o = &orgState{id: id, execs: map[uuid.UUID]*execution{}, aliases: map[uuid.UUID]uuid.UUID{}, spilled: map[uuid.UUID]*spilled{}}
+		s.orgs[id] = o
 	}
-	if orgName != "" {
-		e.orgName = orgName
+	if name != "" {
+		o.name = name
 	}
-	e.rec.LastSeen = now
-	e.dirty = true
-	s.lru.MoveToFront(e.elem)
+	return o
+}
+
+// lookup returns the execution, rebuilding a spilled one, or nil when it is
+// neither in memory nor spilled.
+func (s *state) lookup(o *orgState, exec uuid.UUID) *execution {
+	if e, ok := o.execs[exec]; ok {
+		o.lru.MoveToFront(e.elem)
+		return e
+	}
+	sp, ok := o.spilled[exec]
+	if !ok || s.journal == nil {
+		return nil
+	}
+	e := s.journal.rebuild(s.cfg, key{o.id, exec}, o.name, sp.journal)
+	e.markEmitted() // it was, before it was spilled
+	delete(o.spilled, exec)
+	s.stats.rehydrated++
+	s.admit(o, e)
 	return e
 }
 
-func (s *state) remove(e *execution) {
-	delete(s.execs, e.key)
-	s.lru.Remove(e.elem)
-	s.gone++
-	if s.persist {
-		s.ops = append(s.ops, storage.DeleteOperation(storageKey(e.key)))
+// get returns the execution, creating it (and making room) when needed.
+func (s *state) get(o *orgState, exec uuid.UUID) *execution {
+	if e := s.lookup(o, exec); e != nil {
+		return e
 	}
+	e := newExecution(key{o.id, exec}, o.name)
+	s.stats.created++
+	s.admit(o, e)
+	return e
 }
 
-// onStart: POST /start or a batch auto-start.
-func (s *state) onStart(org, orgName string, st agora.ExecutionStart, now time.Time) {
-	e := s.get(key{org, st.ExecutionID}, orgName, now)
-	e.sources |= fromAPI
-	e.apiStarted = true
-	e.setScope(st.Scope)
-	e.rec.StartedAt = st.StartedAt
-	e.rec.Input = st.Input
+// admit puts an execution into memory, first making room: in its own org
+// beyond the per-org limit, else in the largest org beyond the global one.
+func (s *state) admit(o *orgState, e *execution) {
+	for len(o.execs) >= s.cfg.MaxExecutionsPerOrg {
+		s.pushOut(o)
+	}
+	for s.inMemory >= s.cfg.MaxExecutions {
+		s.pushOut(s.largestOrg())
+	}
+	e.elem = o.lru.PushFront(e)
+	o.execs[e.key.exec] = e
+	s.inMemory++
 }
 
-// onComplete: POST /complete. The SDK's status is the final word.
-func (s *state) onComplete(org, orgName string, c agora.ExecutionCompletion, now time.Time) {
-	e := s.get(key{org, c.ExecutionID}, orgName, now)
-	e.sources |= fromAPI
-	e.apiComplete = true
-	e.rec.Status = c.Status
-	done, dur := c.CompletedAt, c.DurationMs
-	e.rec.CompletedAt, e.rec.DurationMs = &done, &dur
-	e.rec.Output = c.Output
-	e.rec.ErrorMessage = c.ErrorMessage
+func (s *state) largestOrg() *orgState {
+	var big *orgState
+	for _, o := range s.orgs {
+		if big == nil || len(o.execs) > len(big.execs) {
+			big = o
+		}
+	}
+	return big
 }
 
-// onNodeReport: a node execution as the SDK reported it (complete, so it
-// replaces what the record had, but keeps token usage folded from spans).
-func (s *state) onNodeReport(org, orgName string, n agora.NodeExecution, now time.Time) {
-	e := s.get(key{org, n.ExecutionID}, orgName, now)
-	e.sources |= fromAPI
-	e.setScope(n.Scope)
-	nd := e.nodes[n.ID]
-	if nd == nil {
-		nd = &node{}
-		e.nodes[n.ID] = nd
+// pushOut makes room in o: its least recently seen execution is spilled, or
+// evicted when there is no journal.
+func (s *state) pushOut(o *orgState) {
+	e := o.lru.Back().Value.(*execution)
+	if e.dirty || e.anyNodeDirty() {
+		s.emit(o, e, time.Now())
 	}
-	nd.rec, nd.reported = n, true
-}
-
-// onSpan: any span. agora_tracer's .flow, .node and phase spans shape the
-// records; any span may carry LLM usage.
-func (s *state) onSpan(org, orgName, project string, span ptrace.Span, now time.Time) {
-	attrs := span.Attributes()
-	traceExec := uuid.UUID(span.TraceID())
-	exec, fromJSON := traceExec, false
-	if id, err := uuid.Parse(str(attrs, agora.AttrExecutionID)); err == nil {
-		exec, fromJSON = id, true
-	} else if alias, ok := s.aliases[key{org, traceExec}]; ok {
-		exec = alias
-	}
-	flow := str(attrs, "agora.flow")
-	if flow != "" && !fromJSON {
-		// A flow started through the JSON API names that execution: the two
-		// describe one run and become one record.
-		if id, err := uuid.Parse(str(attrs, "execution_id")); err == nil && id != traceExec {
-			s.aliases[key{org, traceExec}] = id
-			exec = id
-			if early, ok := s.execs[key{org, traceExec}]; ok {
-				s.merge(early, s.get(key{org, id}, orgName, now))
-			}
-		}
-	}
-	e := s.get(key{org, exec}, orgName, now)
-	if fromJSON {
-		e.sources |= fromAPI
-	} else {
-		e.sources |= fromOTLP
-	}
-	id, parent := span.SpanID(), span.ParentSpanID()
-	if !parent.IsEmpty() {
-		e.parents[id] = parent
-	}
-	switch {
-	case flow != "":
-		e.onFlowSpan(org, flow, project, span)
-	case str(attrs, "agora.phase") != "":
-		p := phaseOf(span)
-		if nd := e.nodeBySpan[parent]; nd != nil {
-			nd.apply(p)
-		} else {
-			e.phases[parent] = append(e.phases[parent], p)
-		}
-	case str(attrs, "agora.kind") == "node" || strings.HasSuffix(span.Name(), ".node") && str(attrs, "agora.node") != "":
-		e.onNodeSpan(span)
-	}
-	if u := usageOf(attrs, s.cfg.Prices); !u.empty() {
-		e.usage[id] = spanUsage{usage: u, nodeName: str(attrs, "agora.node"), parent: parent, start: span.StartTimestamp().AsTime()}
-	}
-}
-
-func (e *execution) setScope(sc agora.Scope) {
-	if sc.WorkflowName != "" {
-		e.rec.ProjectName, e.rec.ProjectID = sc.ProjectName, sc.ProjectID
-		e.rec.WorkflowName, e.rec.WorkflowID = sc.WorkflowName, sc.WorkflowID
-	}
-}
-
-func (e *execution) onFlowSpan(org, flow, project string, span ptrace.Span) {
-	e.flowSeen = true
-	if e.rec.WorkflowName == "" {
-		if project == "" {
-			project = agora.DefaultProjectName
-		}
-		pid := agora.ProjectID(org, project)
-		e.setScope(agora.Scope{ProjectName: project, ProjectID: pid, WorkflowName: flow, WorkflowID: agora.WorkflowID(pid, flow)})
-	}
-	start, end := span.StartTimestamp().AsTime(), span.EndTimestamp().AsTime()
-	if !e.apiStarted {
-		e.rec.StartedAt = start
-	}
-	if !e.apiComplete {
-		e.rec.Status = "success"
-		if isErr, msg := spanError(span); isErr {
-			e.rec.Status, e.rec.ErrorMessage = "error", msg
-		}
-		dur := float64(end.Sub(start)) / float64(time.Millisecond)
-		if v, ok := span.Attributes().Get("total_duration_ms"); ok {
-			if f, ok := number(v); ok {
-				dur = f
-			}
-		}
-		e.rec.CompletedAt, e.rec.DurationMs = &end, &dur
-	}
-}
-
-func (e *execution) onNodeSpan(span ptrace.Span) {
-	attrs := span.Attributes()
-	name := str(attrs, "agora.node")
-	if name == "" {
-		name = strings.TrimSuffix(span.Name(), ".node")
-	}
-	start, end := span.StartTimestamp().AsTime(), span.EndTimestamp().AsTime()
-	id := agora.ItemID(e.key.exec, "node_execution", name, start.Format(time.RFC3339Nano))
-	nd := e.nodes[id]
-	if nd == nil {
-		nd = &node{rec: agora.NodeExecution{ID: id, NodeName: name, Input: pcommon.NewValueEmpty(), Output: pcommon.NewValueEmpty()}}
-		e.nodes[id] = nd
-	}
-	e.nodeBySpan[span.SpanID()] = nd
-	nd.fromSpan, nd.nodeStart, nd.nodeEnd = true, start, end
-	if !nd.reported {
-		nd.rec.NodeType = str(attrs, "agora.node_type")
-		nd.rec.StartedAt, nd.rec.CompletedAt = start, &end
-		if nd.rec.Status != "error" {
-			nd.rec.Status = "success"
-		}
-		if isErr, msg := spanError(span); isErr {
-			nd.rec.Status, nd.rec.ErrorMessage = "error", msg
-		}
-	}
-	for _, p := range e.phases[span.SpanID()] {
-		nd.apply(p)
-	}
-	delete(e.phases, span.SpanID())
-}
-
-func phaseOf(span ptrace.Span) phase {
-	attrs := span.Attributes()
-	p := phase{name: str(attrs, "agora.phase"), nextAction: str(attrs, "next_action"),
-		durationMs: float64(span.EndTimestamp().AsTime().Sub(span.StartTimestamp().AsTime())) / float64(time.Millisecond)}
-	if v, ok := attrs.Get("duration_ms"); ok {
-		if f, ok := number(v); ok {
-			p.durationMs = f
-		}
-	}
-	if v, ok := attrs.Get("retry_count"); ok {
-		if f, ok := number(v); ok {
-			r := int64(f)
-			p.retry = &r
-		}
-	}
-	p.input, p.output = copyAttr(attrs, "input"), copyAttr(attrs, "output")
-	p.isErr, p.errMsg = spanError(span)
-	return p
-}
-
-// apply folds a phase into its node, unless the SDK reported the node itself.
-func (nd *node) apply(p phase) {
-	if nd.reported {
+	s.forget(o, e)
+	if s.journal == nil {
+		s.stats.evicted[o.id]++
+		s.dropAliases(o, e.key.exec, e.aliasedTraces())
 		return
 	}
-	d := p.durationMs
-	switch p.name {
-	case "prep":
-		nd.rec.PrepDurationMs = &d
-	case "exec":
-		nd.rec.ExecDurationMs = &d
-		if p.retry != nil {
-			nd.rec.RetryCount = *p.retry
-		}
-		if p.input.Type() != pcommon.ValueTypeEmpty {
-			nd.rec.Input = p.input
-		}
-		if p.output.Type() != pcommon.ValueTypeEmpty {
-			nd.rec.Output = p.output
-		}
-	case "post":
-		nd.rec.PostDurationMs = &d
-		nd.rec.NextAction = p.nextAction
+	s.spill(o, e)
+}
+
+// spill keeps only what rebuilding the execution from the journal needs.
+func (s *state) spill(o *orgState, e *execution) {
+	o.spilled[e.key.exec] = &spilled{lastSeen: e.rec.LastSeen, open: e.open(), journal: e.journal, traces: e.aliasedTraces()}
+	s.stats.spilled++
+}
+
+func (s *state) forget(o *orgState, e *execution) {
+	o.lru.Remove(e.elem)
+	delete(o.execs, e.key.exec)
+	s.inMemory--
+}
+
+// retire forgets an execution for good and deletes its journal entries.
+func (s *state) retire(o *orgState, exec uuid.UUID, journal []uint64, traces []uuid.UUID) {
+	if e, ok := o.execs[exec]; ok {
+		s.forget(o, e)
 	}
-	if p.isErr {
-		nd.rec.Status = "error"
-		if nd.rec.ErrorMessage == "" {
-			nd.rec.ErrorMessage = p.errMsg
+	delete(o.spilled, exec)
+	s.dropAliases(o, exec, traces)
+	if s.journal != nil {
+		s.journal.drop(journal)
+	}
+	s.stats.retired++
+}
+
+func (s *state) dropAliases(o *orgState, exec uuid.UUID, traces []uuid.UUID) {
+	for _, t := range traces {
+		if o.aliases[t] == exec {
+			delete(o.aliases, t)
 		}
 	}
 }
 
-// spanError: status ERROR, with the status message or an exception event's.
-func spanError(span ptrace.Span) (bool, string) {
-	if span.Status().Code() != ptrace.StatusCodeError {
-		return false, ""
+// emit appends the execution's changed records to the org's output; the
+// start date of its first version is journaled (before the flush emits).
+func (s *state) emit(o *orgState, e *execution, now time.Time) {
+	first := e.firstStart.IsZero()
+	e.appendRecords(s.records(o), now)
+	if first && s.journal != nil {
+		s.metas = append(s.metas, &entry{key: e.key, at: now, kind: entryMeta, first: e.firstStart})
 	}
-	if m := span.Status().Message(); m != "" {
-		return true, m
-	}
-	for _, ev := range span.Events().All() {
-		if ev.Name() == "exception" {
-			return true, str(ev.Attributes(), "exception.message")
-		}
-	}
-	return true, ""
 }
 
-func copyAttr(attrs pcommon.Map, k string) pcommon.Value {
-	out := pcommon.NewValueEmpty()
-	if v, ok := attrs.Get(k); ok {
-		v.CopyTo(out)
+// records is where records of o's executions go until the next flush: one
+// resource per org, stamped with the org.
+func (s *state) records(o *orgState) plog.LogRecordSlice {
+	if lrs, ok := s.outByOrg[o.id]; ok {
+		return lrs
 	}
+	lrs := newOrgRecords(s.out, o.id, o.name)
+	s.outByOrg[o.id] = lrs
+	return lrs
+}
+
+// flush marks timeouts, emits what changed, spills settled executions
+// (with a journal they are rebuilt if late telemetry arrives) and retires
+// those past retention.
+func (s *state) flush(now time.Time) plog.Logs {
+	for _, o := range s.orgs {
+		for _, e := range o.execs {
+			quiet := now.Sub(e.rec.LastSeen)
+			if e.open() && quiet >= s.cfg.ExecutionTimeout {
+				e.rec.Status, e.dirty = agora.StatusTimeout, true
+				s.stats.timedOut++
+			}
+			if e.dirty || e.anyNodeDirty() {
+				s.emit(o, e, now)
+			}
+			switch {
+			case e.open():
+			case quiet >= s.cfg.Retention:
+				s.retire(o, e.key.exec, e.journal, e.aliasedTraces())
+			case s.journal != nil:
+				s.forget(o, e)
+				s.spill(o, e)
+			}
+		}
+		for exec, sp := range o.spilled {
+			quiet := now.Sub(sp.lastSeen)
+			switch {
+			case sp.open && quiet >= s.cfg.ExecutionTimeout:
+				// Rebuilt to emit its timeout, spilled again at the next flush.
+				if e := s.lookup(o, exec); e != nil {
+					e.rec.Status, e.dirty = agora.StatusTimeout, true
+					s.stats.timedOut++
+					s.emit(o, e, now)
+				}
+			case !sp.open && quiet >= s.cfg.Retention:
+				s.retire(o, exec, sp.journal, sp.traces)
+			}
+		}
+		if len(o.execs) == 0 && len(o.spilled) == 0 {
+			delete(s.orgs, o.id)
+		}
+	}
+	out := s.out
+	s.out, s.outByOrg = plog.NewLogs(), map[string]plog.LogRecordSlice{}
 	return out
 }
 
-// merge moves what was folded under a trace id into the execution its flow
-// span named.
-func (s *state) merge(from, into *execution) {
-	for id, nd := range from.nodes {
-		if _, ok := into.nodes[id]; !ok {
-			into.nodes[id] = nd
-		}
+// openExecutions counts what the state holds: in memory and spilled.
+func (s *state) openExecutions() (inMemory, spilledCount int) {
+	for _, o := range s.orgs {
+		spilledCount += len(o.spilled)
 	}
-	for sp, nd := range from.nodeBySpan {
-		into.nodeBySpan[sp] = nd
-	}
-	for sp, ps := range from.phases {
-		into.phases[sp] = append(into.phases[sp], ps...)
-	}
-	for sp, p := range from.parents {
-		into.parents[sp] = p
-	}
-	for sp, u := range from.usage {
-		into.usage[sp] = u
-	}
-	into.sources |= from.sources
-	s.remove(from)
-}
-
-// flush marks timeouts, turns changed executions into records, and forgets
-// finished ones past retention. With persistence it also returns the storage
-// operations that bring the stored state up to date.
-func (s *state) flush(now time.Time) (plog.Logs, []*storage.Operation) {
-	ld := plog.NewLogs()
-	resources := map[string]plog.LogRecordSlice{}
-	out := func(e *execution) {
-		lrs, ok := resources[e.key.org]
-		if !ok {
-			rl := ld.ResourceLogs().AppendEmpty()
-			rl.Resource().Attributes().PutStr(agora.AttrOrgID, e.key.org)
-			rl.Resource().Attributes().PutStr(agora.AttrOrgName, e.orgName)
-			sl := rl.ScopeLogs().AppendEmpty()
-			sl.Scope().SetName("github.com/agora-otelcol/agora-otelcol/processor/executionprocessor")
-			lrs = sl.LogRecords()
-			resources[e.key.org] = lrs
-		}
-		e.records(lrs, now)
-		e.dirty = false
-		if s.persist {
-			if b, err := json.Marshal(e.snapshot()); err == nil {
-				s.ops = append(s.ops, storage.SetOperation(storageKey(e.key), b))
-			}
-		}
-	}
-	for _, e := range s.evicted {
-		if e.dirty {
-			persist := s.persist
-			s.persist = false // gone from state: its delete is already queued
-			out(e)
-			s.persist = persist
-		}
-	}
-	s.evicted = s.evicted[:0]
-	for _, e := range s.execs {
-		running := e.rec.Status == "" || e.rec.Status == "running"
-		if running && now.Sub(e.rec.LastSeen) >= s.cfg.ExecutionTimeout {
-			e.rec.Status = "timeout"
-			e.dirty = true
-			s.timeouts++
-		}
-		if e.dirty {
-			out(e)
-		} else if !running && now.Sub(e.rec.LastSeen) >= s.cfg.Retention {
-			s.remove(e)
-		}
-	}
-	ops := s.ops
-	s.ops = nil
-	return ld, ops
-}
-
-// records writes the execution's record and its node records, every one
-// complete: the newest version alone is the truth.
-func (e *execution) records(lrs plog.LogRecordSlice, now time.Time) {
-	nodeUsage, execUsage := e.attributeUsage()
-	rec := e.rec
-	rec.NodeCount, rec.ErrorCount, rec.RetryCount = 0, 0, 0
-	rec.PromptTokens, rec.CompletionTokens, rec.TotalTokens, rec.EstimatedCost = execUsage.prompt, execUsage.completion, execUsage.total, execUsage.cost
-	if rec.Status == "" {
-		rec.Status = "running"
-	}
-	for _, nd := range e.nodes {
-		if nd.rec.NodeName == "" {
-			continue
-		}
-		n := nd.rec
-		n.Scope = e.rec.Scope
-		if n.WorkflowName != "" {
-			n.NodeID = agora.NodeID(n.WorkflowID, n.NodeName)
-		}
-		if u, ok := nodeUsage[nd]; ok {
-			n.PromptTokens, n.CompletionTokens, n.TotalTokens = &u.prompt, &u.completion, &u.total
-			if u.hasCost {
-				n.EstimatedCost = &u.cost
-			}
-		}
-		if n.Input == (pcommon.Value{}) {
-			n.Input = pcommon.NewValueEmpty()
-		}
-		if n.Output == (pcommon.Value{}) {
-			n.Output = pcommon.NewValueEmpty()
-		}
-		if rec.StartedAt.IsZero() || (!e.apiStarted && !e.flowSeen && n.StartedAt.Before(rec.StartedAt)) {
-			rec.StartedAt = n.StartedAt
-		}
-		rec.NodeCount++
-		if n.Status == "error" {
-			rec.ErrorCount++
-		}
-		rec.RetryCount += n.RetryCount
-		rec.PromptTokens += deref(n.PromptTokens)
-		rec.CompletionTokens += deref(n.CompletionTokens)
-		rec.TotalTokens += deref(n.TotalTokens)
-		if n.EstimatedCost != nil {
-			rec.EstimatedCost += *n.EstimatedCost
-		}
-		n.AppendAs(lrs, agora.EventNodeExecutionRecord)
-		lrs.At(lrs.Len() - 1).SetObservedTimestamp(pcommon.NewTimestampFromTime(now))
-	}
-	if rec.StartedAt.IsZero() {
-		rec.StartedAt = rec.LastSeen
-	}
-	if e.firstStart.IsZero() {
-		e.firstStart = rec.StartedAt
-	} else if !sameDay(rec.StartedAt, e.firstStart) {
-		rec.StartedAt = e.firstStart
-	}
-	rec.Source = map[uint8]string{fromAPI: "api", fromOTLP: "otlp", fromAPI | fromOTLP: "api+otlp"}[e.sources]
-	if rec.Input == (pcommon.Value{}) {
-		rec.Input = pcommon.NewValueEmpty()
-	}
-	if rec.Output == (pcommon.Value{}) {
-		rec.Output = pcommon.NewValueEmpty()
-	}
-	rec.Append(lrs)
-	lrs.At(lrs.Len() - 1).SetObservedTimestamp(pcommon.NewTimestampFromTime(now))
-}
-
-// attributeUsage gives each LLM usage to its node: up the span parents to a
-// node span, else by the agora.node name; the rest is the execution's own.
-// Where a node has LLM-call spans, only those count (no double counting of
-// usage repeated on phase or agent spans); nodes an SDK reported with their
-// own token fields keep them.
-func (e *execution) attributeUsage() (map[*node]usage, usage) {
-	llm, other := map[*node]usage{}, map[*node]usage{}
-	var execLLM, execOther usage
-	for _, u := range e.usage {
-		nd := e.nodeOf(u)
-		switch {
-		case nd == nil && u.llm:
-			execLLM.add(u.usage)
-			execLLM.llm = true
-		case nd == nil:
-			execOther.add(u.usage)
-		case u.llm:
-			t := llm[nd]
-			t.add(u.usage)
-			t.hasCost = t.hasCost || u.hasCost
-			llm[nd] = t
-		default:
-			t := other[nd]
-			t.add(u.usage)
-			t.hasCost = t.hasCost || u.hasCost
-			other[nd] = t
-		}
-	}
-	out := map[*node]usage{}
-	for nd, u := range other {
-		out[nd] = u
-	}
-	for nd, u := range llm {
-		out[nd] = u
-	}
-	for nd := range out {
-		if nd.reported && nd.rec.TotalTokens != nil {
-			delete(out, nd)
-		}
-	}
-	if execLLM.llm {
-		return out, execLLM
-	}
-	return out, execOther
-}
-
-func (e *execution) nodeOf(u spanUsage) *node {
-	sp := u.parent
-	for range 16 {
-		if sp.IsEmpty() {
-			break
-		}
-		if nd := e.nodeBySpan[sp]; nd != nil {
-			return nd
-		}
-		sp = e.parents[sp]
-	}
-	if u.nodeName == "" {
-		return nil
-	}
-	var best *node
-	for _, nd := range e.nodes {
-		if nd.rec.NodeName != u.nodeName {
-			continue
-		}
-		end := nd.rec.StartedAt
-		if nd.rec.CompletedAt != nil {
-			end = *nd.rec.CompletedAt
-		}
-		if !u.start.Before(nd.rec.StartedAt) && !u.start.After(end) {
-			return nd
-		}
-		if best == nil || nd.rec.StartedAt.After(best.rec.StartedAt) {
-			best = nd
-		}
-	}
-	return best
-}
-
-func deref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-func sameDay(a, b time.Time) bool {
-	ya, ma, da := a.UTC().Date()
-	yb, mb, db := b.UTC().Date()
-	return ya == yb && ma == mb && da == db
+	return s.inMemory, spilledCount
 }

@@ -2,7 +2,6 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 
 import (
 	"path"
-	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -14,9 +13,8 @@ type usage struct {
 	prompt, completion, total int64
 	cost                      float64
 	hasCost                   bool
-	// llm: the span is an LLM call (OpenLLMetry gen_ai/llm attributes). Only
-	// such spans count when a node has any, so usage repeated on agent or
-	// phase spans is never counted twice.
+	// llm: the span is an LLM call. Where a node has any, only LLM calls
+	// count, so usage repeated on agent or phase spans is never counted twice.
 	llm bool
 }
 
@@ -27,102 +25,143 @@ func (u *usage) add(o usage) {
 	u.completion += o.completion
 	u.total += o.total
 	u.cost += o.cost
+	u.hasCost = u.hasCost || o.hasCost
 }
-
-// Attribute names of LLM usage, newest conventions first.
-var (
-	promptKeys     = []string{"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.usage.prompt_tokens"}
-	completionKeys = []string{"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.usage.completion_tokens"}
-	totalKeys      = []string{"llm.usage.total_tokens", "gen_ai.usage.total_tokens", agora.AttrTokensUsed}
-	costKeys       = []string{"traceloop.cost.usd", "llm.usage.cost", "usage.cost", "gen_ai.usage.cost", agora.AttrEstimatedCost}
-	llmMarkers     = []string{"gen_ai.system", "gen_ai.request.model", "gen_ai.response.model", "llm.request.type"}
-)
 
 // usageOf reads a span's usage; cost comes from the span when it has one
 // (the sender's value wins), else from the price table.
 func usageOf(attrs pcommon.Map, prices []Price) usage {
 	var u usage
-	u.prompt, _ = firstInt(attrs, promptKeys)
-	u.completion, _ = firstInt(attrs, completionKeys)
-	if t, ok := firstInt(attrs, totalKeys); ok {
+	u.prompt, _ = firstInt(attrs, agora.UsagePromptKeys)
+	u.completion, _ = firstInt(attrs, agora.UsageCompletionKeys)
+	if t, ok := firstInt(attrs, agora.UsageTotalKeys); ok {
 		u.total = t
 	} else {
 		u.total = u.prompt + u.completion
 	}
-	for _, k := range costKeys {
-		if v, ok := attrs.Get(k); ok {
-			if f, ok := number(v); ok {
-				u.cost, u.hasCost = f, true
-				break
-			}
+	for _, k := range agora.UsageCostKeys {
+		if c := number(attrs, k); c != nil {
+			u.cost, u.hasCost = *c, true
+			break
 		}
 	}
-	for _, k := range llmMarkers {
+	for _, k := range agora.LLMCallMarkers {
 		if _, ok := attrs.Get(k); ok {
 			u.llm = true
 			break
 		}
 	}
 	if !u.hasCost && (u.prompt > 0 || u.completion > 0) {
-		model := str(attrs, "gen_ai.response.model")
-		if model == "" {
-			model = str(attrs, "gen_ai.request.model")
-		}
-		for _, p := range prices {
-			if ok, _ := path.Match(p.Model, model); ok {
-				u.cost = (float64(u.prompt)*p.Prompt + float64(u.completion)*p.Completion) / 1e6
-				u.hasCost = true
-				break
-			}
+		if p, ok := priceOf(attrs, prices); ok {
+			u.cost = (float64(u.prompt)*p.Prompt + float64(u.completion)*p.Completion) / 1e6
+			u.hasCost = true
 		}
 	}
 	return u
 }
 
+// priceOf is the first price whose model pattern matches the span's model.
+func priceOf(attrs pcommon.Map, prices []Price) (Price, bool) {
+	model := ""
+	for _, k := range agora.ModelKeys {
+		if model = agora.Str(attrs, k); model != "" {
+			break
+		}
+	}
+	for _, p := range prices {
+		if ok, _ := path.Match(p.Model, model); ok {
+			return p, true
+		}
+	}
+	return Price{}, false
+}
+
 func firstInt(attrs pcommon.Map, keys []string) (int64, bool) {
 	for _, k := range keys {
-		if v, ok := attrs.Get(k); ok {
-			if f, ok := number(v); ok {
-				return int64(f), true
-			}
+		if f := number(attrs, k); f != nil {
+			return int64(*f), true
 		}
 	}
 	return 0, false
 }
 
-// number accepts ints, doubles and numeric strings (some SDKs stringify).
-func number(v pcommon.Value) (float64, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return float64(v.Int()), true
-	case pcommon.ValueTypeDouble:
-		return v.Double(), true
-	case pcommon.ValueTypeStr:
-		var f float64
-		var seen bool
-		for i, c := range v.Str() {
-			switch {
-			case c >= '0' && c <= '9':
-				f, seen = f*10+float64(c-'0'), true
-			case c == '.' && i > 0:
-				return parseFloat(v.Str())
-			default:
-				return 0, false
-			}
+// usageSum totals a set of usage spans under the no-double-counting rule:
+// LLM calls when there are any, else every span's own usage.
+type usageSum struct{ llm, other usage }
+
+func (s *usageSum) add(u usage) {
+	if u.llm {
+		s.llm.add(u)
+	} else {
+		s.other.add(u)
+	}
+}
+
+func (s usageSum) total() usage {
+	if !s.llm.empty() {
+		return s.llm
+	}
+	return s.other
+}
+
+// Attribution: usage goes to the node below which its span was made.
+
+// onUsage: LLM usage of a span, given to its node when the way up is known.
+func (e *execution) onUsage(f *spanFacts) {
+	u := pendingUsage{parent: f.parent, nodeName: f.usageNode, start: f.start, usage: f.usage}
+	if nd := e.up(f.id); nd != nil {
+		nd.usage[f.id], nd.dirty = u.usage, true
+		return
+	}
+	e.pendingUsage[f.id] = u
+}
+
+// up finds the node of a span by walking parent links.
+func (e *execution) up(sp pcommon.SpanID) *node {
+	for range 32 {
+		if nd := e.bySpan[sp]; nd != nil {
+			return nd
 		}
-		return f, seen
+		p, ok := e.parents[sp]
+		if !ok {
+			return nil
+		}
+		sp = p
 	}
-	return 0, false
+	return nil
 }
 
-func str(attrs pcommon.Map, k string) string {
-	if v, ok := attrs.Get(k); ok {
-		return v.AsString()
+// resolveUsage gives pending usage to nodes newly found.
+func (e *execution) resolveUsage() {
+	for id, u := range e.pendingUsage {
+		if nd := e.up(id); nd != nil {
+			nd.usage[id], nd.dirty = u.usage, true
+			delete(e.pendingUsage, id)
+		}
 	}
-	return ""
 }
 
-func parseFloat(s string) (float64, bool) {
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil
+// byName is the fallback for usage whose span links never reach a node: the
+// node of that name running when the call started, else its latest run.
+func (e *execution) byName(u pendingUsage) *node {
+	if u.nodeName == "" {
+		return nil
+	}
+	var best *node
+	for _, nd := range e.nodes {
+		if nd.rec.NodeName != u.nodeName {
+			continue
+		}
+		end := nd.rec.StartedAt
+		if nd.rec.CompletedAt != nil {
+			end = *nd.rec.CompletedAt
+		}
+		if !u.start.Before(nd.rec.StartedAt) && !u.start.After(end) {
+			return nd
+		}
+		if best == nil || nd.rec.StartedAt.After(best.rec.StartedAt) {
+			best = nd
+		}
+	}
+	return best
 }

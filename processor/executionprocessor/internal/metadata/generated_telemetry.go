@@ -63,13 +63,13 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ProcessorExecutionEvicted, err = builder.meter.Int64Counter(
 		"otelcol_processor_execution_evicted",
-		metric.WithDescription("Executions dropped from state because max_executions was reached (their last record was emitted first). [Alpha]"),
+		metric.WithDescription("Executions dropped from state because an execution limit was reached without storage (their last record was emitted first), by org (attribute org). [Alpha]"),
 		metric.WithUnit("{executions}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorExecutionInFlight, err = builder.meter.Int64UpDownCounter(
 		"otelcol_processor_execution_in_flight",
-		metric.WithDescription("Executions held in the processor's state. [Alpha]"),
+		metric.WithDescription("Executions held in the processor's state, in memory or spilled to storage. [Alpha]"),
 		metric.WithUnit("{executions}"),
 	)
 	errs = errors.Join(errs, err)

@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) processor.Settings {
 func AssertEqualProcessorExecutionEvicted(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_execution_evicted",
-		Description: "Executions dropped from state because max_executions was reached (their last record was emitted first). [Alpha]",
+		Description: "Executions dropped from state because an execution limit was reached without storage (their last record was emitted first), by org (attribute org). [Alpha]",
 		Unit:        "{executions}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -40,7 +40,7 @@ func AssertEqualProcessorExecutionEvicted(t *testing.T, tt *componenttest.Teleme
 func AssertEqualProcessorExecutionInFlight(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_execution_in_flight",
-		Description: "Executions held in the processor's state. [Alpha]",
+		Description: "Executions held in the processor's state, in memory or spilled to storage. [Alpha]",
 		Unit:        "{executions}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

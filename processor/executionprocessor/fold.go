@@ -1,0 +1,146 @@
+package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+// Folding: which execution a span or record belongs to, decided here and
+// only here, then the execution's typed event.
+
+// resolve is the execution of a span: the one the Agora API's span names,
+// the one its trace's flow span named, else its trace.
+func (o *orgState) resolve(f *spanFacts) uuid.UUID {
+	if f.fromAPI {
+		return f.apiExec
+	}
+	trace := uuid.UUID(f.trace)
+	if alias, ok := o.aliases[trace]; ok {
+		return alias
+	}
+	return trace
+}
+
+// foldSpan folds a span into its execution and returns it; nil when the
+// span belongs to no execution (a plain span of a trace nothing started).
+func (s *state) foldSpan(o *orgState, project string, f *spanFacts, now time.Time) *execution {
+	exec := o.resolve(f)
+	if f.kind == kindFlow && !f.fromAPI && f.apiExec != uuid.Nil && f.apiExec != exec {
+		// A flow also started through the JSON API names that execution:
+		// the two describe one run. What its trace already folded moves over.
+		trace := uuid.UUID(f.trace)
+		o.aliases[trace] = f.apiExec
+		exec = f.apiExec
+		if early := s.lookup(o, trace); early != nil {
+			early.appendRetraction(s.records(o), now)
+			s.forget(o, early)
+			s.get(o, exec).merge(early)
+		}
+	}
+	e := s.lookup(o, exec)
+	if e == nil {
+		if !f.relevant() {
+			return nil
+		}
+		e = s.get(o, exec)
+	}
+	source := fromOTLP
+	if f.fromAPI {
+		source = fromAPI
+	}
+	e.touch(o.name, source, now)
+	e.foldSpan(o.id, project, f, s.cfg)
+	return e
+}
+
+// foldSpan applies a span's facts to the execution.
+func (e *execution) foldSpan(org, project string, f *spanFacts, cfg *Config) {
+	e.traces[f.trace] = struct{}{}
+	if e.spanCount() >= cfg.MaxSpansPerExecution && e.bySpan[f.id] == nil {
+		e.truncated = true
+		if f.kind != kindFlow {
+			return
+		}
+	}
+	e.onLink(f)
+	switch f.kind {
+	case kindFlow:
+		e.onFlowSpan(org, project, f)
+	case kindNode:
+		e.onNodeSpan(f, cfg.MaxNodesPerExecution)
+	case kindPhase:
+		e.onPhase(f)
+	}
+	if f.hasUsage() {
+		e.onUsage(f)
+	}
+}
+
+// spanCount is how many spans the execution keeps track of.
+func (e *execution) spanCount() int {
+	return len(e.bySpan) + len(e.parents) + len(e.pendingPhases) + len(e.pendingUsage)
+}
+
+// foldRecord folds an Agora API record (start, completion, node report)
+// into its execution and returns it; nil for any other record.
+func (s *state) foldRecord(o *orgState, lr plog.LogRecord, now time.Time) *execution {
+	exec, ok := recordExecution(lr)
+	if !ok {
+		return nil
+	}
+	e := s.get(o, exec)
+	e.touch(o.name, fromAPI, now)
+	e.foldRecord(lr, s.cfg)
+	return e
+}
+
+// recordExecution is the execution of a record this processor folds.
+func recordExecution(lr plog.LogRecord) (uuid.UUID, bool) {
+	switch lr.EventName() {
+	case agora.EventExecutionStarted, agora.EventExecutionCompleted, agora.EventNodeReported:
+		return uuid.UUID(lr.TraceID()), !lr.TraceID().IsEmpty()
+	}
+	return uuid.Nil, false
+}
+
+// foldRecord applies an Agora API record to the execution. A record that
+// does not decode changes nothing (the exporter stores it as a plain log).
+func (e *execution) foldRecord(lr plog.LogRecord, cfg *Config) {
+	switch lr.EventName() {
+	case agora.EventExecutionStarted:
+		if st, err := agora.DecodeExecutionStart(lr); err == nil {
+			e.onStart(st)
+		}
+	case agora.EventExecutionCompleted:
+		if c, err := agora.DecodeExecutionCompletion(lr); err == nil {
+			e.onComplete(c)
+		}
+	case agora.EventNodeReported:
+		if n, err := agora.DecodeNodeExecution(lr); err == nil {
+			e.onNodeReport(n, cfg.MaxNodesPerExecution)
+		}
+	}
+}
+
+// noteJournal records that journal entry seq holds inputs of the execution:
+// retiring it deletes them, rebuilding it replays them. An execution merged
+// into another meanwhile is found through its alias.
+func (s *state) noteJournal(k key, seq uint64) {
+	o, ok := s.orgs[k.org]
+	if !ok {
+		return
+	}
+	exec := k.exec
+	if alias, ok := o.aliases[exec]; ok {
+		exec = alias
+	}
+	if e, ok := o.execs[exec]; ok {
+		e.journal = append(e.journal, seq)
+	} else if sp, ok := o.spilled[exec]; ok {
+		sp.journal = append(sp.journal, seq)
+	}
+}

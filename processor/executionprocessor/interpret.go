@@ -1,0 +1,162 @@
+package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+// Interpretation: what a span says, as typed facts. A span is read once,
+// here; folding (execution.go) never looks at attributes.
+
+// spanKind is the role a span plays in agora_tracer's conventions.
+type spanKind uint8
+
+const (
+	kindPlain spanKind = iota // no convention: only its parent link matters
+	kindFlow                  // <Flow>.flow: the execution
+	kindNode                  // <Node>.node: a node execution
+	kindPhase                 // <Node>.prep/.exec/.post
+)
+
+// spanErr is a span's error: status ERROR, with the status message or an
+// exception event's.
+type spanErr struct {
+	is  bool
+	msg string
+}
+
+// phase is what a phase span says about its node.
+type phase struct {
+	name       string
+	durationMs float64
+	retry      *int64
+	nextAction string
+	input      pcommon.Value
+	output     pcommon.Value
+	err        spanErr
+}
+
+// spanFacts is one span, interpreted.
+type spanFacts struct {
+	id, parent pcommon.SpanID
+	trace      pcommon.TraceID
+	kind       spanKind
+	name       string // flow or node name
+	nodeType   string
+	start, end time.Time
+	err        spanErr
+	// durationMs is the flow's total_duration_ms when it sends one.
+	durationMs *float64
+	// apiExec: the span names its execution (Agora API spans carry
+	// agora.execution.id; a flow span started through the API too names it
+	// in execution_id).
+	apiExec   uuid.UUID
+	fromAPI   bool // sent through the Agora API's /spans
+	phase     phase
+	usage     usage
+	usageNode string // agora.node on a span with usage: the fallback attribution
+}
+
+func (f *spanFacts) hasUsage() bool { return !f.usage.empty() }
+
+// relevant reports whether the span shapes an execution on its own. Plain
+// spans only link parents within executions that something else started.
+func (f *spanFacts) relevant() bool { return f.kind != kindPlain || f.hasUsage() || f.fromAPI }
+
+// interpret reads a span. prices turn LLM tokens into cost.
+func interpret(span ptrace.Span, prices []Price) spanFacts {
+	attrs := span.Attributes()
+	f := spanFacts{id: span.SpanID(), parent: span.ParentSpanID(), trace: span.TraceID(),
+		start: span.StartTimestamp().AsTime(), end: span.EndTimestamp().AsTime(), err: errorOf(span)}
+	if id, err := uuid.Parse(agora.Str(attrs, agora.AttrExecutionID)); err == nil {
+		f.apiExec, f.fromAPI = id, true
+	}
+	switch {
+	case agora.Str(attrs, agora.SpanAttrFlow) != "":
+		f.kind, f.name = kindFlow, agora.Str(attrs, agora.SpanAttrFlow)
+		f.durationMs = number(attrs, agora.SpanAttrTotalDurationMs)
+		if id, err := uuid.Parse(agora.Str(attrs, agora.SpanAttrExecutionID)); err == nil && !f.fromAPI {
+			f.apiExec = id
+		}
+	case agora.Str(attrs, agora.SpanAttrPhase) != "":
+		f.kind, f.phase = kindPhase, phaseOf(span, f)
+	case agora.Str(attrs, agora.SpanAttrKind) == agora.KindNode ||
+		strings.HasSuffix(span.Name(), agora.SpanSuffixNode) && agora.Str(attrs, agora.SpanAttrNode) != "":
+		f.kind = kindNode
+		f.name = agora.Str(attrs, agora.SpanAttrNode)
+		if f.name == "" {
+			f.name = strings.TrimSuffix(span.Name(), agora.SpanSuffixNode)
+		}
+		f.nodeType = agora.Str(attrs, agora.SpanAttrNodeType)
+	}
+	if f.usage = usageOf(attrs, prices); f.hasUsage() {
+		f.usageNode = agora.Str(attrs, agora.SpanAttrNode)
+	}
+	return f
+}
+
+func phaseOf(span ptrace.Span, f spanFacts) phase {
+	attrs := span.Attributes()
+	p := phase{name: agora.Str(attrs, agora.SpanAttrPhase), nextAction: agora.Str(attrs, agora.SpanAttrNextAction),
+		durationMs: float64(f.end.Sub(f.start)) / float64(time.Millisecond), err: f.err,
+		input: copyAttr(attrs, agora.SpanAttrInput), output: copyAttr(attrs, agora.SpanAttrOutput)}
+	if d := number(attrs, agora.SpanAttrDurationMs); d != nil {
+		p.durationMs = *d
+	}
+	if r := number(attrs, agora.SpanAttrRetryCount); r != nil {
+		n := int64(*r)
+		p.retry = &n
+	}
+	return p
+}
+
+// errorOf: status ERROR, with the status message or an exception event's.
+func errorOf(span ptrace.Span) spanErr {
+	if span.Status().Code() != ptrace.StatusCodeError {
+		return spanErr{}
+	}
+	if m := span.Status().Message(); m != "" {
+		return spanErr{true, m}
+	}
+	for _, ev := range span.Events().All() {
+		if ev.Name() == agora.EventException {
+			return spanErr{true, agora.Str(ev.Attributes(), agora.AttrExceptionMessage)}
+		}
+	}
+	return spanErr{is: true}
+}
+
+// number is a numeric attribute, nil when absent or not a finite number.
+func number(attrs pcommon.Map, k string) *float64 {
+	if v, ok := attrs.Get(k); ok {
+		if f, ok := agora.Number(v); ok {
+			return &f
+		}
+	}
+	return nil
+}
+
+// copyAttr detaches an attribute from the request's pdata, which the
+// pipeline passes on and may change or free.
+func copyAttr(attrs pcommon.Map, k string) pcommon.Value {
+	out := pcommon.NewValueEmpty()
+	if v, ok := attrs.Get(k); ok {
+		v.CopyTo(out)
+	}
+	return out
+}
+
+// detached copies a decoded record's value out of its log record.
+func detached(v pcommon.Value) pcommon.Value {
+	out := pcommon.NewValueEmpty()
+	if agora.Present(v) {
+		v.CopyTo(out)
+	}
+	return out
+}

@@ -1,0 +1,100 @@
+package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+// batch collects one request's journal entries, one per execution.
+type batch struct {
+	at      time.Time
+	entries map[key]*entry
+	order   []*entry
+}
+
+func newBatch(at time.Time) *batch { return &batch{at: at, entries: map[key]*entry{}} }
+
+func (b *batch) entry(k key, kind byte) *entry {
+	if en, ok := b.entries[k]; ok && en.kind == kind {
+		return en
+	}
+	en := &entry{key: k, at: b.at, kind: kind}
+	switch kind {
+	case entrySpans:
+		en.traces = ptrace.NewTraces()
+	case entryRecords:
+		en.logs = plog.NewLogs()
+	}
+	b.entries[k] = en
+	b.order = append(b.order, en)
+	return en
+}
+
+// span journals a span, stripped to what folding reads, under its execution.
+func (b *batch) span(k key, project string, span ptrace.Span) {
+	en := b.entry(k, entrySpans)
+	rss := en.traces.ResourceSpans()
+	if rss.Len() == 0 {
+		rs := rss.AppendEmpty()
+		rs.Resource().Attributes().PutStr(agora.ResourceProject, project)
+		rs.ScopeSpans().AppendEmpty()
+	}
+	strip(rss.At(0).ScopeSpans().At(0).Spans().AppendEmpty(), span)
+}
+
+// record journals an Agora API record under its execution.
+func (b *batch) record(k key, lr plog.LogRecord) {
+	en := b.entry(k, entryRecords)
+	rls := en.logs.ResourceLogs()
+	if rls.Len() == 0 {
+		rls.AppendEmpty().ScopeLogs().AppendEmpty()
+	}
+	lr.CopyTo(rls.At(0).ScopeLogs().At(0).LogRecords().AppendEmpty())
+}
+
+// foldedAttributes are the span attributes folding reads.
+var foldedAttributes = func() map[string]bool {
+	keep := map[string]bool{}
+	for _, k := range []string{agora.AttrExecutionID, agora.SpanAttrFlow, agora.SpanAttrNode, agora.SpanAttrKind,
+		agora.SpanAttrNodeType, agora.SpanAttrPhase, agora.SpanAttrExecutionID, agora.SpanAttrTotalDurationMs,
+		agora.SpanAttrDurationMs, agora.SpanAttrRetryCount, agora.SpanAttrNextAction, agora.SpanAttrInput, agora.SpanAttrOutput} {
+		keep[k] = true
+	}
+	for _, keys := range [][]string{agora.UsagePromptKeys, agora.UsageCompletionKeys, agora.UsageTotalKeys,
+		agora.UsageCostKeys, agora.LLMCallMarkers, agora.ModelKeys} {
+		for _, k := range keys {
+			keep[k] = true
+		}
+	}
+	return keep
+}()
+
+// strip copies what folding reads of a span.
+func strip(dst, src ptrace.Span) {
+	dst.SetTraceID(src.TraceID())
+	dst.SetSpanID(src.SpanID())
+	dst.SetParentSpanID(src.ParentSpanID())
+	dst.SetName(src.Name())
+	dst.SetStartTimestamp(src.StartTimestamp())
+	dst.SetEndTimestamp(src.EndTimestamp())
+	src.Status().CopyTo(dst.Status())
+	for k, v := range src.Attributes().All() {
+		if foldedAttributes[k] {
+			v.CopyTo(dst.Attributes().PutEmpty(k))
+		}
+	}
+	if src.Status().Code() == ptrace.StatusCodeError && src.Status().Message() == "" {
+		for _, ev := range src.Events().All() {
+			if ev.Name() == agora.EventException {
+				d := dst.Events().AppendEmpty()
+				d.SetName(ev.Name())
+				d.Attributes().PutStr(agora.AttrExceptionMessage, agora.Str(ev.Attributes(), agora.AttrExceptionMessage))
+				break
+			}
+		}
+	}
+}

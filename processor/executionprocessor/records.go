@@ -1,0 +1,195 @@
+package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
+
+import (
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+// Emission: an execution's changed node records and its own record, each a
+// complete version (the newest row alone is the truth), stamped with the
+// collector's clock as their version.
+
+const scopeName = "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
+
+// newOrgRecords adds a resource for the org to ld and returns its records.
+func newOrgRecords(ld plog.Logs, org, orgName string) plog.LogRecordSlice {
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr(agora.AttrOrgID, org)
+	rl.Resource().Attributes().PutStr(agora.AttrOrgName, orgName)
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(scopeName)
+	return sl.LogRecords()
+}
+
+func (e *execution) anyNodeDirty() bool {
+	for _, nd := range e.nodes {
+		if nd.dirty {
+			return true
+		}
+	}
+	return false
+}
+
+// appendRecords writes the records of the nodes that changed and the
+// execution's record, and marks everything clean.
+func (e *execution) appendRecords(lrs plog.LogRecordSlice, now time.Time) {
+	version := pcommon.NewTimestampFromTime(now)
+	byName, own := e.pendingUsageTotals()
+	rec := e.rec
+	if rec.Status == "" {
+		rec.Status = agora.StatusRunning
+	}
+	for _, nd := range e.nodes {
+		if nd.rec.NodeName == "" {
+			continue
+		}
+		n := e.nodeRecord(nd, byName[nd])
+		if nd.dirty {
+			n.Append(lrs, agora.EventNodeExecutionRecord).SetObservedTimestamp(version)
+			nd.dirty, nd.emitted = false, true
+		}
+		if rec.StartedAt.IsZero() || (!e.apiStarted && !e.flowSeen && n.StartedAt.Before(rec.StartedAt)) {
+			rec.StartedAt = n.StartedAt
+		}
+		rec.NodeCount++
+		if n.Status == agora.StatusError {
+			rec.ErrorCount++
+		}
+		rec.RetryCount += n.RetryCount
+		rec.PromptTokens += deref(n.PromptTokens)
+		rec.CompletionTokens += deref(n.CompletionTokens)
+		rec.TotalTokens += deref(n.TotalTokens)
+		if n.EstimatedCost != nil {
+			rec.EstimatedCost += *n.EstimatedCost
+		}
+	}
+	u := own.total()
+	rec.PromptTokens += u.prompt
+	rec.CompletionTokens += u.completion
+	rec.TotalTokens += u.total
+	rec.EstimatedCost += u.cost
+	if rec.StartedAt.IsZero() {
+		rec.StartedAt = rec.LastSeen
+	}
+	rec.StartedAt = agora.PartitionStart(e.firstStart, rec.StartedAt)
+	if e.firstStart.IsZero() {
+		e.firstStart = rec.StartedAt
+	}
+	rec.Source = sourceNames[e.sources]
+	rec.TraceIDs = e.traceIDs()
+	rec.Truncated = e.truncated
+	rec.Append(lrs).SetObservedTimestamp(version)
+	e.dirty, e.emitted = false, true
+	e.lastEmitted = rec
+}
+
+// markEmitted marks a rebuilt execution as its emitted records left it.
+func (e *execution) markEmitted() {
+	e.dirty, e.emitted = false, true
+	for _, nd := range e.nodes {
+		nd.dirty, nd.emitted = false, true
+	}
+	e.lastEmitted = e.rec
+}
+
+// appendRetraction retracts what was emitted under this execution: the
+// record and its nodes, as deleted versions.
+func (e *execution) appendRetraction(lrs plog.LogRecordSlice, now time.Time) {
+	version := pcommon.NewTimestampFromTime(now)
+	for _, nd := range e.nodes {
+		if nd.emitted {
+			n := e.nodeRecord(nd, usageSum{})
+			n.Deleted = true
+			n.Append(lrs, agora.EventNodeExecutionRecord).SetObservedTimestamp(version)
+		}
+	}
+	if e.emitted {
+		rec := e.lastEmitted
+		rec.StartedAt = agora.PartitionStart(e.firstStart, rec.StartedAt)
+		rec.Deleted = true
+		rec.Append(lrs).SetObservedTimestamp(version)
+	}
+}
+
+var sourceNames = map[uint8]string{fromAPI: "api", fromOTLP: "otlp", fromAPI | fromOTLP: "api+otlp"}
+
+// nodeRecord is the node as emitted: the execution's names and ids, and its
+// usage, unless the SDK reported the node with token fields of its own.
+func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution {
+	n := nd.rec
+	n.Scope = e.rec.Scope
+	if n.WorkflowName != "" {
+		n.NodeID = agora.NodeID(n.WorkflowID, n.NodeName)
+	}
+	if !(nd.reported && nd.rec.TotalTokens != nil) {
+		sum := fallback
+		for _, u := range nd.usage {
+			sum.add(u)
+		}
+		if u := sum.total(); !u.empty() {
+			n.PromptTokens, n.CompletionTokens, n.TotalTokens = &u.prompt, &u.completion, &u.total
+			if u.hasCost {
+				n.EstimatedCost = &u.cost
+			}
+		}
+	}
+	return n
+}
+
+// pendingUsageTotals splits usage whose span links reached no node: by the
+// node its agora.node name points at, else the execution's own.
+func (e *execution) pendingUsageTotals() (map[*node]usageSum, usageSum) {
+	var own usageSum
+	if len(e.pendingUsage) == 0 {
+		return nil, own
+	}
+	byName := map[*node]usageSum{}
+	for _, u := range e.pendingUsage {
+		if nd := e.byName(u); nd != nil {
+			s := byName[nd]
+			s.add(u.usage)
+			byName[nd] = s
+		} else {
+			own.add(u.usage)
+		}
+	}
+	return byName, own
+}
+
+// traceIDs are the execution's traces, sorted, as hex.
+func (e *execution) traceIDs() []string {
+	if len(e.traces) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(e.traces))
+	for t := range e.traces {
+		ids = append(ids, t.String())
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// aliasedTraces are the traces filed under this execution although their
+// id is another: the flow spans that named it.
+func (e *execution) aliasedTraces() []uuid.UUID {
+	var out []uuid.UUID
+	for t := range e.traces {
+		if uuid.UUID(t) != e.key.exec {
+			out = append(out, uuid.UUID(t))
+		}
+	}
+	return out
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
