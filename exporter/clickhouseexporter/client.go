@@ -31,7 +31,7 @@ type client struct {
 }
 
 func newClient(cfg *Config, logger *zap.Logger) *client {
-	return &client{cfg: cfg, logger: logger, data: sqltemplates.Data{Database: cfg.Database, TTLSeconds: int64(cfg.TTL / time.Second)}}
+	return &client{cfg: cfg, logger: logger, data: sqltemplates.Data{Database: cfg.Connection.DatabaseName(), TTLSeconds: int64(cfg.TTL / time.Second)}}
 }
 
 // errSchema marks a schema problem on a server that answered: a config or
@@ -56,7 +56,7 @@ func (c *client) start(ctx context.Context, host component.Host) error {
 
 // connect opens, pings and migrates (or checks) the schema.
 func (c *client) connect(ctx context.Context) error {
-	db, err := c.cfg.settings().Open(ctx)
+	db, err := c.cfg.Connection.Open(ctx)
 	if err != nil {
 		c.lastErr.Store(&err)
 		return err
@@ -83,7 +83,7 @@ func (c *client) reconnect(host component.Host) {
 			return
 		case <-time.After(wait):
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.DialTimeout+time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Connection.DialTimeout+time.Minute)
 		err := c.connect(ctx)
 		cancel()
 		if err == nil {

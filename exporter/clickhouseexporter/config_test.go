@@ -1,41 +1,31 @@
 package clickhouseexporter
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
-	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
-func loadConfig(t *testing.T, id string) *Config {
-	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	sub, err := cm.Sub(component.MustNewIDWithName(metadata.Type.String(), id).String())
-	if id == "" {
-		sub, err = cm.Sub(metadata.Type.String())
-	}
-	require.NoError(t, err)
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg
+func loadConfig(t *testing.T, name string) *Config {
+	return testutil.LoadConfig[Config](t, NewFactory(), name)
 }
 
 func TestLoadConfig(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		cfg := loadConfig(t, "")
 		require.NoError(t, confmap.Validate(cfg))
-		assert.Equal(t, "tcp://127.0.0.1:9000", cfg.Endpoint)
-		assert.Equal(t, "agora", cfg.Database)
+		assert.Equal(t, "tcp://127.0.0.1:9000", cfg.Connection.Endpoint)
+		assert.Equal(t, "agora", cfg.Connection.DatabaseName())
 		assert.True(t, cfg.CreateSchema)
-		assert.True(t, cfg.TLS.Insecure)
+		assert.True(t, cfg.Connection.TLS.Insecure)
+		assert.Equal(t, 10*time.Second, cfg.Connection.DialTimeout)
 		assert.Equal(t, 10*time.Second, cfg.Timeout)
 		assert.Equal(t, time.Duration(0), cfg.TTL)
 		require.True(t, cfg.QueueConfig.HasValue())
@@ -47,13 +37,14 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
 		cfg := loadConfig(t, "full")
 		require.NoError(t, confmap.Validate(cfg))
-		assert.Equal(t, "telemetry", cfg.Database)
-		assert.Equal(t, "s3cret", string(cfg.Password))
+		assert.Equal(t, "telemetry", cfg.Connection.DatabaseName())
+		assert.Equal(t, "s3cret", string(cfg.Connection.Password))
+		assert.Equal(t, 3*time.Second, cfg.Connection.DialTimeout)
 		assert.Equal(t, 720*time.Hour, cfg.TTL)
 		assert.False(t, cfg.CreateSchema)
-		assert.False(t, cfg.TLS.Insecure)
-		assert.Equal(t, "ca.pem", cfg.TLS.CAFile)
-		assert.Equal(t, map[string]string{"max_insert_threads": "4"}, cfg.ConnectionParams)
+		assert.False(t, cfg.Connection.TLS.Insecure)
+		assert.Equal(t, "ca.pem", cfg.Connection.TLS.CAFile)
+		assert.Equal(t, map[string]string{"max_insert_threads": "4"}, cfg.Connection.ConnectionParams)
 		q := cfg.QueueConfig.Get()
 		assert.Equal(t, int64(500), q.QueueSize)
 		require.NotNil(t, q.StorageID)
@@ -64,11 +55,12 @@ func TestLoadConfig(t *testing.T) {
 
 func TestConfigValidateErrors(t *testing.T) {
 	for id, want := range map[string]error{
-		"no_endpoint":  errNoEndpoint,
-		"bad_scheme":   errBadEndpoint,
-		"no_port":      errBadEndpoint,
-		"bad_database": errBadDatabase,
+		"no_endpoint":  chclient.ErrNoEndpoint,
+		"bad_scheme":   chclient.ErrBadEndpoint,
+		"no_port":      chclient.ErrBadEndpoint,
+		"bad_database": chclient.ErrBadDatabase,
 		"negative_ttl": errNegativeTTL,
+		"zero_timeout": errBadTimeout,
 	} {
 		t.Run(id, func(t *testing.T) {
 			err := loadConfig(t, id).Validate()
@@ -79,5 +71,5 @@ func TestConfigValidateErrors(t *testing.T) {
 
 func TestPasswordNotPrinted(t *testing.T) {
 	cfg := loadConfig(t, "full")
-	assert.NotContains(t, cfg.Password.String(), "s3cret")
+	assert.NotContains(t, cfg.Connection.Password.String(), "s3cret")
 }

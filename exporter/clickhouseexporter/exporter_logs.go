@@ -171,6 +171,7 @@ type nodeColumns struct {
 	retryCount                                   []uint32
 	errorMessage, nextAction, input, output      []string
 	promptTokens, completionTokens, totalTokens  []*int64
+	deleted                                      []bool
 	version                                      []time.Time
 }
 
@@ -187,7 +188,7 @@ func newNodeColumns(n int) *nodeColumns {
 		retryCount: make([]uint32, 0, n), errorMessage: make([]string, 0, n), nextAction: make([]string, 0, n),
 		input: make([]string, 0, n), output: make([]string, 0, n),
 		promptTokens: make([]*int64, 0, n), completionTokens: make([]*int64, 0, n), totalTokens: make([]*int64, 0, n),
-		version: make([]time.Time, 0, n),
+		deleted: make([]bool, 0, n), version: make([]time.Time, 0, n),
 	}
 }
 
@@ -204,7 +205,7 @@ func (c *nodeColumns) append(org string, n *agora.NodeExecution, v time.Time) {
 	c.node = append(c.node, n.NodeID)
 	c.nodeName = append(c.nodeName, n.NodeName)
 	c.nodeType = append(c.nodeType, n.NodeType)
-	c.status = append(c.status, n.Status)
+	c.status = append(c.status, string(n.Status))
 	c.startedAt = append(c.startedAt, n.StartedAt)
 	c.completedAt = append(c.completedAt, n.CompletedAt)
 	c.prep = append(c.prep, n.PrepDurationMs)
@@ -219,6 +220,7 @@ func (c *nodeColumns) append(org string, n *agora.NodeExecution, v time.Time) {
 	c.completionTokens = append(c.completionTokens, n.CompletionTokens)
 	c.totalTokens = append(c.totalTokens, n.TotalTokens)
 	c.cost = append(c.cost, n.EstimatedCost)
+	c.deleted = append(c.deleted, n.Deleted)
 	c.version = append(c.version, v)
 }
 
@@ -228,7 +230,7 @@ func (c *nodeColumns) columns() []any {
 		c.orgID, c.executionID, c.id, c.projectID, c.projectName, c.workflowID, c.workflowName,
 		c.node, c.nodeName, c.nodeType, c.status, c.startedAt, c.completedAt,
 		c.prep, c.exec, c.post, c.retryCount, c.errorMessage, c.nextAction,
-		c.input, c.output, c.promptTokens, c.completionTokens, c.totalTokens, c.cost, c.version,
+		c.input, c.output, c.promptTokens, c.completionTokens, c.totalTokens, c.cost, c.deleted, c.version,
 	}
 }
 
@@ -245,6 +247,8 @@ type executionColumns struct {
 	cost                                        []float64
 	lastSeen                                    []time.Time
 	source                                      []string
+	traceIDs                                    [][]string
+	truncated, deleted                          []bool
 	version                                     []time.Time
 }
 
@@ -255,7 +259,7 @@ func (c *executionColumns) append(org string, x *agora.Execution, v time.Time) {
 	c.projectName = append(c.projectName, x.ProjectName)
 	c.workflowID = append(c.workflowID, x.WorkflowID)
 	c.workflowName = append(c.workflowName, x.WorkflowName)
-	c.status = append(c.status, x.Status)
+	c.status = append(c.status, string(x.Status))
 	c.startedAt = append(c.startedAt, x.StartedAt)
 	c.completedAt = append(c.completedAt, x.CompletedAt)
 	c.duration = append(c.duration, x.DurationMs)
@@ -271,6 +275,9 @@ func (c *executionColumns) append(org string, x *agora.Execution, v time.Time) {
 	c.cost = append(c.cost, x.EstimatedCost)
 	c.lastSeen = append(c.lastSeen, x.LastSeen)
 	c.source = append(c.source, x.Source)
+	c.traceIDs = append(c.traceIDs, x.TraceIDs)
+	c.truncated = append(c.truncated, x.Truncated)
+	c.deleted = append(c.deleted, x.Deleted)
 	c.version = append(c.version, v)
 }
 
@@ -279,7 +286,7 @@ func (c *executionColumns) columns() []any {
 	return []any{
 		c.orgID, c.id, c.projectID, c.projectName, c.workflowID, c.workflowName, c.status, c.startedAt, c.completedAt,
 		c.duration, c.errorMessage, c.input, c.output, c.nodeCount, c.errorCount, c.retryCount,
-		c.promptTokens, c.completionTokens, c.totalTokens, c.cost, c.lastSeen, c.source, c.version,
+		c.promptTokens, c.completionTokens, c.totalTokens, c.cost, c.lastSeen, c.source, c.traceIDs, c.truncated, c.deleted, c.version,
 	}
 }
 

@@ -37,7 +37,7 @@ func benchNodeLogs(n int) plog.Logs {
 			PrepDurationMs: &d, ExecDurationMs: &d, PostDurationMs: &d, RetryCount: 1,
 			Input: pcommon.NewValueEmpty(), Output: pcommon.NewValueEmpty(),
 		}
-		node.Append(lrs)
+		node.Append(lrs, agora.EventNodeReported)
 	}
 	return ld
 }
@@ -47,7 +47,7 @@ func benchNodeLogs(n int) plog.Logs {
 func BenchmarkNodeExecutionsToClickHouse(b *testing.B) {
 	conn := chtest.Conn(b)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint, cfg.Database = chtest.NativeEndpoint(), chtest.NewDatabase(b, conn)
+	cfg.Connection.Endpoint, cfg.Connection.Database = chtest.NativeEndpoint(), chtest.NewDatabase(b, conn)
 	exp, err := newLogsExporter(cfg, zap.NewNop())
 	require.NoError(b, err)
 	require.NoError(b, exp.start(context.Background(), componenttest.NewNopHost()))

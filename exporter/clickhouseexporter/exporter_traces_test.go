@@ -105,7 +105,7 @@ func BenchmarkSpansToBatch(b *testing.B) {
 	conn := chtest.Conn(b)
 	db := chtest.NewDatabase(b, conn)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint, cfg.Database = chtest.NativeEndpoint(), db
+	cfg.Connection.Endpoint, cfg.Connection.Database = chtest.NativeEndpoint(), db
 	exp, err := newTracesExporter(cfg, zap.NewNop())
 	require.NoError(b, err)
 	require.NoError(b, exp.start(context.Background(), componenttest.NewNopHost()))

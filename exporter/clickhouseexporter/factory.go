@@ -7,11 +7,11 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
-	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
 // NewFactory creates the factory of the ClickHouse exporter.
@@ -34,11 +34,9 @@ func createDefaultConfig() component.Config {
 	queue.Batch = configoptional.Some(batch)
 	queue.NumConsumers = 4
 	return &Config{
-		Database:     defaultDatabase,
-		TLS:          configtls.ClientConfig{Insecure: true},
+		Connection:   chclient.NewDefaultConfig(),
 		CreateSchema: true,
-		DialTimeout:  defaultDialTimeout,
-		Timeout:      defaultTimeout,
+		Timeout:      10 * time.Second,
 		RetryConfig:  configretry.NewDefaultBackOffConfig(),
 		QueueConfig:  configoptional.Some(queue),
 	}

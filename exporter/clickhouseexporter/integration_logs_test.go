@@ -18,29 +18,6 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
-type nodeRow struct {
-	OrgID           string     `ch:"OrgId"`
-	ExecutionID     uuid.UUID  `ch:"ExecutionId"`
-	NodeExecutionID uuid.UUID  `ch:"NodeExecutionId"`
-	ProjectName     string     `ch:"ProjectName"`
-	WorkflowName    string     `ch:"WorkflowName"`
-	NodeID          uuid.UUID  `ch:"NodeId"`
-	NodeName        string     `ch:"NodeName"`
-	NodeType        string     `ch:"NodeType"`
-	Status          string     `ch:"Status"`
-	StartedAt       time.Time  `ch:"StartedAt"`
-	CompletedAt     *time.Time `ch:"CompletedAt"`
-	PrepDurationMs  *float64   `ch:"PrepDurationMs"`
-	ExecDurationMs  *float64   `ch:"ExecDurationMs"`
-	PostDurationMs  *float64   `ch:"PostDurationMs"`
-	RetryCount      uint32     `ch:"RetryCount"`
-	ErrorMessage    string     `ch:"ErrorMessage"`
-	Input           string     `ch:"Input"`
-	Output          string     `ch:"Output"`
-	TotalTokens     *int64     `ch:"TotalTokens"`
-	EstimatedCost   *float64   `ch:"EstimatedCost"`
-}
-
 func ptr[T any](v T) *T { return &v }
 
 var (
@@ -48,7 +25,7 @@ var (
 	started = time.Date(2026, 11, 25, 17, 19, 5, 208537000, time.UTC)
 )
 
-func testLogs(status string, observed time.Time) plog.Logs {
+func testLogs(status agora.Status, observed time.Time) plog.Logs {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
@@ -63,7 +40,7 @@ func testLogs(status string, observed time.Time) plog.Logs {
 		PrepDurationMs: ptr(5.0), ExecDurationMs: ptr(70.5), RetryCount: 1, ErrorMessage: "", Input: input,
 		Output: pcommon.NewValueStr("4"), TotalTokens: ptr(int64(17)), EstimatedCost: ptr(0.0012),
 	}
-	n.Append(lrs)
+	n.Append(lrs, agora.EventNodeReported)
 	data := pcommon.NewValueMap()
 	data.Map().PutStr("node", "Think")
 	ev := agora.Event{Scope: scope, ID: agora.ItemID(execID, "event", "1"), EventType: "node_start", Timestamp: started, Data: data}
@@ -83,7 +60,7 @@ func TestIntegrationStoresLogsByEventName(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint, cfg.Database = chtest.NativeEndpoint(), db
+	cfg.Connection.Endpoint, cfg.Connection.Database = chtest.NativeEndpoint(), db
 	exp, err := NewFactory().CreateLogs(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
@@ -94,31 +71,21 @@ func TestIntegrationStoresLogsByEventName(t *testing.T) {
 	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("success", now.Add(time.Second))))
 	require.NoError(t, exp.Shutdown(context.Background()))
 
-	var nodes []nodeRow
-	require.NoError(t, conn.Select(context.Background(), &nodes, "SELECT * EXCEPT (ProjectId, WorkflowId, NextAction, PromptTokens, CompletionTokens, Version) FROM `"+db+"`.node_executions FINAL"))
+	nodes := chtest.Rows[agora.NodeExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.node_executions FINAL")
 	require.Len(t, nodes, 1, "one row per node execution, the newest version")
-	nodes[0].StartedAt = nodes[0].StartedAt.UTC()
-	*nodes[0].CompletedAt = nodes[0].CompletedAt.UTC()
 	scopeProject := agora.ProjectID("org-1", "proj")
-	assert.Equal(t, nodeRow{
+	assert.Equal(t, agora.NodeExecutionRow{
 		OrgID: "org-1", ExecutionID: execID, NodeExecutionID: agora.ItemID(execID, "node_execution", "Think"),
+		ProjectID: scopeProject, WorkflowID: agora.WorkflowID(scopeProject, "wf"),
 		ProjectName: "proj", WorkflowName: "wf", NodeID: agora.NodeID(agora.WorkflowID(scopeProject, "wf"), "Think"),
 		NodeName: "Think", NodeType: "TracedAsyncNode", Status: "success", StartedAt: started, CompletedAt: ptr(started.Add(80 * time.Millisecond)),
 		PrepDurationMs: ptr(5.0), ExecDurationMs: ptr(70.5), RetryCount: 1, Input: `{"q":"2+2"}`, Output: `"4"`,
 		TotalTokens: ptr(int64(17)), EstimatedCost: ptr(0.0012),
 	}, nodes[0])
 
-	var events []struct {
-		EventType string `ch:"EventType"`
-		Data      string `ch:"Data"`
-		OrgID     string `ch:"OrgId"`
-	}
-	require.NoError(t, conn.Select(context.Background(), &events, "SELECT EventType, Data, OrgId FROM `"+db+"`.events FINAL"))
-	assert.Equal(t, []struct {
-		EventType string `ch:"EventType"`
-		Data      string `ch:"Data"`
-		OrgID     string `ch:"OrgId"`
-	}{{"node_start", `{"node":"Think"}`, "org-1"}}, events)
+	events := chtest.Rows[agora.EventRow](t, conn, "SELECT * FROM `"+db+"`.events FINAL")
+	assert.Equal(t, []agora.EventRow{{OrgID: "org-1", ExecutionID: execID, EventID: agora.ItemID(execID, "event", "1"), ProjectName: "proj",
+		WorkflowName: "wf", EventType: "node_start", Timestamp: started, Data: `{"node":"Think"}`}}, events)
 
 	var logs []struct {
 		EventName   string `ch:"EventName"`

@@ -2,10 +2,7 @@ package clickhouseexporter
 
 import (
 	"context"
-	"io"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +21,7 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 )
 
 // spanRow is one stored row of spans, every column.
@@ -145,8 +143,8 @@ func selectSpans(t *testing.T, conn driver.Conn, db string) []spanRow {
 func startExporter(t *testing.T, endpoint, db string, mutate func(*Config)) (exporterTraces, error) {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint = endpoint
-	cfg.Database = db
+	cfg.Connection.Endpoint = endpoint
+	cfg.Connection.Database = db
 	if mutate != nil {
 		mutate(cfg)
 	}
@@ -229,7 +227,7 @@ func TestIntegrationRetriedBatchStoresOnce(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint, cfg.Database = chtest.NativeEndpoint(), db
+	cfg.Connection.Endpoint, cfg.Connection.Database = chtest.NativeEndpoint(), db
 	exp, err := newTracesExporter(cfg, zap.NewNop())
 	require.NoError(t, err)
 	require.NoError(t, exp.start(context.Background(), componenttest.NewNopHost()))
@@ -245,38 +243,15 @@ func TestIntegrationRetriedBatchStoresOnce(t *testing.T) {
 	assert.Equal(t, uint64(1), n, "identical retried block is deduplicated at insert")
 }
 
-// statusHost records component status events.
-type statusHost struct {
-	component.Host
-	mu     sync.Mutex
-	events []*componentstatus.Event
-}
-
-func (h *statusHost) Report(ev *componentstatus.Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.events = append(h.events, ev)
-}
-
-func (h *statusHost) statuses() []componentstatus.Status {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []componentstatus.Status
-	for _, ev := range h.events {
-		out = append(out, ev.Status())
-	}
-	return out
-}
-
 func TestIntegrationUnreachableAtStart(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint, cfg.DialTimeout = "tcp://127.0.0.1:1", 500*time.Millisecond
+	cfg.Connection.Endpoint, cfg.Connection.DialTimeout = "tcp://127.0.0.1:1", 500*time.Millisecond
 	exp, err := newTracesExporter(cfg, zap.NewNop())
 	require.NoError(t, err)
-	host := &statusHost{Host: componenttest.NewNopHost()}
+	host := testutil.NewHost(nil)
 	// The collector starts: an outage must not become a crash loop.
 	require.NoError(t, exp.start(context.Background(), host))
-	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, host.statuses())
+	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, host.Statuses())
 	err = exp.pushTraces(context.Background(), testTraces())
 	require.ErrorContains(t, err, "ClickHouse not ready")
 	assert.False(t, consumererror.IsPermanent(err), "retryable: the queue keeps the data")
@@ -289,43 +264,21 @@ func TestIntegrationRecoversWhenClickHouseAppears(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
 	// A TCP proxy to the real server that opens only later.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	target := strings.TrimPrefix(chtest.NativeEndpoint(), "tcp://")
+	proxy := testutil.NewCutProxy(t, strings.TrimPrefix(chtest.NativeEndpoint(), "tcp://"))
 
 	cfg := createDefaultConfig().(*Config)
-	cfg.Endpoint, cfg.Database, cfg.DialTimeout = "tcp://"+addr, db, time.Second
+	cfg.Connection.Endpoint, cfg.Connection.Database, cfg.Connection.DialTimeout = "tcp://"+proxy.Addr, db, time.Second
 	exp, err := NewFactory().CreateTraces(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
 	require.NoError(t, err)
-	host := &statusHost{Host: componenttest.NewNopHost()}
+	host := testutil.NewHost(nil)
 	require.NoError(t, exp.Start(context.Background(), host))
 	require.NoError(t, exp.ConsumeTraces(context.Background(), testTraces()), "accepted into the queue")
-
-	proxy, err := net.Listen("tcp", addr)
-	require.NoError(t, err)
-	defer proxy.Close()
-	go func() {
-		for {
-			in, err := proxy.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			go func() { _, _ = io.Copy(out, in); out.Close() }()
-			go func() { _, _ = io.Copy(in, out); in.Close() }()
-		}
-	}()
+	proxy.Restore()
 
 	assert.Eventually(t, func() bool {
 		var n uint64
 		return conn.QueryRow(context.Background(), "SELECT count() FROM `"+db+"`.spans").Scan(&n) == nil && n == 1
 	}, 30*time.Second, 200*time.Millisecond, "the queued span lands once ClickHouse is reachable")
-	assert.Contains(t, host.statuses(), componentstatus.StatusOK)
+	assert.Contains(t, host.Statuses(), componentstatus.StatusOK)
 	require.NoError(t, exp.Shutdown(context.Background()))
 }

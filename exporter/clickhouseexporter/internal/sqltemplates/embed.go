@@ -40,6 +40,7 @@ var Migrations = []Migration{
 	{Version: 2, Name: "trace id time window", Statements: []string{"trace_id_ts_table.sql", "trace_id_ts_mv.sql"}},
 	{Version: 3, Name: "node executions, events, logs", Statements: []string{"node_executions_table.sql", "events_table.sql", "logs_table.sql"}},
 	{Version: 4, Name: "executions", Statements: []string{"executions_table.sql"}},
+	{Version: 5, Name: "trace ids, truncated and retracted records", Statements: []string{"executions_v5_columns.sql", "node_executions_v5_columns.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.
