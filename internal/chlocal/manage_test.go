@@ -11,15 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
+)
 
 // fromEnv returns a path the Makefile exports, or the repo default; a test
 // that needs it fails when it is missing.
@@ -36,7 +30,7 @@ func fromEnv(t *testing.T, key, def string) string {
 }
 
 func instance(t *testing.T, lib string) Instance {
-	return Instance{Library: lib, StateDir: t.TempDir(), ListenHost: "127.0.0.1", TCPPort: freePort(t), HTTPPort: freePort(t)}
+	return Instance{Library: lib, StateDir: t.TempDir(), ListenHost: "127.0.0.1", TCPPort: testutil.FreePort(t), HTTPPort: testutil.FreePort(t)}
 }
 
 func TestUpWithoutLibrary(t *testing.T) {

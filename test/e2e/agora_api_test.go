@@ -62,23 +62,6 @@ func (c *collector) send(t testing.TB, r sdkRequest, key, execID string) (int, m
 	return do(t, req)
 }
 
-type storedNode struct {
-	OrgID          string     `ch:"OrgId"`
-	ExecutionID    uuid.UUID  `ch:"ExecutionId"`
-	ProjectName    string     `ch:"ProjectName"`
-	WorkflowName   string     `ch:"WorkflowName"`
-	NodeName       string     `ch:"NodeName"`
-	NodeType       string     `ch:"NodeType"`
-	Status         string     `ch:"Status"`
-	StartedAt      time.Time  `ch:"StartedAt"`
-	CompletedAt    *time.Time `ch:"CompletedAt"`
-	PrepDurationMs *float64   `ch:"PrepDurationMs"`
-	ExecDurationMs *float64   `ch:"ExecDurationMs"`
-	PostDurationMs *float64   `ch:"PostDurationMs"`
-	RetryCount     uint32     `ch:"RetryCount"`
-	ErrorMessage   string     `ch:"ErrorMessage"`
-}
-
 func at(s string) time.Time {
 	t, err := time.Parse("2006-01-02T15:04:05.999999", s)
 	if err != nil {
@@ -88,6 +71,8 @@ func at(s string) time.Time {
 }
 
 func ms(f float64) *float64 { return &f }
+
+func tokens(n int64) *int64 { return &n }
 
 // TestAgoraSDKFlow: the full flow an Agora SDK sends (start, batch flush,
 // complete), its answers, and the stored rows; the retried flush stores once
@@ -136,39 +121,31 @@ func TestAgoraSDKFlow(t *testing.T) {
 
 	// stored rows
 	waitForCount(t, "SELECT count() FROM `"+db+"`.node_executions FINAL", 3)
-	var nodes []storedNode
-	require.NoError(t, conn.Select(context.Background(), &nodes,
-		"SELECT OrgId, ExecutionId, ProjectName, WorkflowName, NodeName, NodeType, Status, StartedAt, CompletedAt, "+
-			"PrepDurationMs, ExecDurationMs, PostDurationMs, RetryCount, ErrorMessage FROM `"+db+"`.node_executions FINAL ORDER BY StartedAt"))
-	for i := range nodes {
-		nodes[i].StartedAt = nodes[i].StartedAt.UTC()
-		*nodes[i].CompletedAt = nodes[i].CompletedAt.UTC()
-	}
+	nodes := chtest.Rows[agora.NodeExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.node_executions FINAL ORDER BY StartedAt")
 	execUUID := uuid.MustParse(exec)
-	node := func(name, status string, started, completed string, retries uint32, errMsg string) storedNode {
+	workflowID := agora.WorkflowID(projectID, "wf-demo1")
+	node := func(name, status string, started, completed string, retries uint32, errMsg string) agora.NodeExecutionRow {
 		done := at(completed)
-		return storedNode{OrgID: orgA.OrgID, ExecutionID: execUUID, ProjectName: "proj-demo1", WorkflowName: "wf-demo1",
+		return agora.NodeExecutionRow{OrgID: orgA.OrgID, ExecutionID: execUUID, NodeExecutionID: agora.NodeExecutionID(execUUID, name, at(started)),
+			ProjectID: projectID, ProjectName: "proj-demo1", WorkflowID: workflowID, WorkflowName: "wf-demo1", NodeID: agora.NodeID(workflowID, name),
 			NodeName: name, NodeType: "TracedAsyncNode", Status: status, StartedAt: at(started), CompletedAt: &done,
 			PrepDurationMs: ms(5), ExecDurationMs: ms(70), PostDurationMs: ms(5), RetryCount: retries, ErrorMessage: errMsg}
 	}
-	assert.Equal(t, []storedNode{
+	think := node("Think-demo1", "success", "2026-11-25T17:19:05.308537", "2026-11-25T17:19:05.388537", 1, "")
+	think.PromptTokens, think.CompletionTokens, think.TotalTokens = tokens(8), tokens(9), tokens(17) // the exec span's usage, by node name
+	assert.Equal(t, []agora.NodeExecutionRow{
 		node("Fetch-demo1", "success", "2026-11-25T17:19:05.208537", "2026-11-25T17:19:05.288537", 0, ""),
-		node("Think-demo1", "success", "2026-11-25T17:19:05.308537", "2026-11-25T17:19:05.388537", 1, ""),
+		think,
 		node("Answer-demo1", "error", "2026-11-25T17:19:05.408537", "2026-11-25T17:19:05.488537", 0, "boom-demo1"),
 	}, nodes)
 
-	var events []struct {
-		EventType string    `ch:"EventType"`
-		Timestamp time.Time `ch:"Timestamp"`
-		Data      string    `ch:"Data"`
-	}
-	require.NoError(t, conn.Select(context.Background(), &events,
-		"SELECT EventType, Timestamp, Data FROM `"+db+"`.events FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY Timestamp", orgA.OrgID, execUUID))
+	events := chtest.Rows[agora.EventRow](t, conn, "SELECT * FROM `"+db+"`.events FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY Timestamp", orgA.OrgID, execUUID)
 	require.Len(t, events, 2)
-	assert.Equal(t, "node_start", events[0].EventType)
-	assert.Equal(t, at("2026-11-25T17:19:05.208537"), events[0].Timestamp.UTC())
-	assert.JSONEq(t, `{"node": "Fetch-demo1"}`, events[0].Data)
-	assert.Equal(t, "node_end", events[1].EventType)
+	event := func(typ, ts string, i int) agora.EventRow {
+		return agora.EventRow{OrgID: orgA.OrgID, ExecutionID: execUUID, EventID: events[i].EventID, ProjectName: "proj-demo1", WorkflowName: "wf-demo1",
+			EventType: typ, Timestamp: at(ts), Data: `{"node":"Fetch-demo1"}`}
+	}
+	assert.Equal(t, []agora.EventRow{event("node_start", "2026-11-25T17:19:05.208537", 0), event("node_end", "2026-11-25T17:19:05.288537", 1)}, events)
 
 	var spans []struct {
 		OrgID       string            `ch:"OrgId"`

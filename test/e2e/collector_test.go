@@ -21,6 +21,7 @@ import (
 
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 )
 
 // syncBuffer collects the process output; the test reads it while the
@@ -71,14 +72,6 @@ func binary(t testing.TB) string {
 	return bin
 }
 
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // startCollector runs the binary with the shipped config/local.yaml, the
 // config `make run` uses, pointed by its environment variables at free ports
 // and at database db; it waits until health_check answers.
@@ -106,8 +99,8 @@ func startCollectorWith(t testing.TB, o options) *collector {
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()
 	}
-	c := &collector{grpc: freePort(t), http: freePort(t), api: freePort(t), ui: freePort(t), health: freePort(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
-	_, metricsPort, _ := net.SplitHostPort(freePort(t))
+	c := &collector{grpc: testutil.FreeAddr(t), http: testutil.FreeAddr(t), api: testutil.FreeAddr(t), ui: testutil.FreeAddr(t), health: testutil.FreeAddr(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
+	_, metricsPort, _ := net.SplitHostPort(testutil.FreeAddr(t))
 	config, err := filepath.Abs("../../config/local.yaml")
 	require.NoError(t, err)
 

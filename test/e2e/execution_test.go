@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
@@ -44,6 +45,8 @@ var (
 func naive(d time.Duration) string { return runStart.Add(d).Format("2006-01-02T15:04:05.000000") }
 
 func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func ptr[T any](v T) *T { return &v }
 
 // sendAPIRun sends the run the way the Agora SDK does: start, one batch
 // flush (node executions and the LLM exec span), complete.
@@ -147,51 +150,26 @@ func otlpRun(traceID pcommon.TraceID) ptrace.Traces {
 	return td
 }
 
-type execRow struct {
-	Status           string `ch:"Status"`
-	ErrorMessage     string `ch:"ErrorMessage"`
-	WorkflowName     string `ch:"WorkflowName"`
-	ProjectName      string `ch:"ProjectName"`
-	NodeCount        uint32 `ch:"NodeCount"`
-	ErrorCount       uint32 `ch:"ErrorCount"`
-	RetryCount       uint32 `ch:"RetryCount"`
-	PromptTokens     int64  `ch:"PromptTokens"`
-	CompletionTokens int64  `ch:"CompletionTokens"`
-	TotalTokens      int64  `ch:"TotalTokens"`
-}
-
-type nodeRecordRow struct {
-	NodeName       string     `ch:"NodeName"`
-	Status         string     `ch:"Status"`
-	StartedAt      time.Time  `ch:"StartedAt"`
-	CompletedAt    *time.Time `ch:"CompletedAt"`
-	PrepDurationMs *float64   `ch:"PrepDurationMs"`
-	ExecDurationMs *float64   `ch:"ExecDurationMs"`
-	PostDurationMs *float64   `ch:"PostDurationMs"`
-	RetryCount     uint32     `ch:"RetryCount"`
-	ErrorMessage   string     `ch:"ErrorMessage"`
-	TotalTokens    *int64     `ch:"TotalTokens"`
-}
-
-func storedRun(t *testing.T, db, org string, exec uuid.UUID) (execRow, []nodeRecordRow) {
+// storedRun reads an execution's stored record and node records, whole.
+func storedRun(t *testing.T, db, org string, exec uuid.UUID) (agora.ExecutionRow, []agora.NodeExecutionRow) {
 	t.Helper()
 	conn := chtest.Conn(t)
-	var execs []execRow
-	require.NoError(t, conn.Select(context.Background(), &execs,
-		"SELECT Status, ErrorMessage, WorkflowName, ProjectName, NodeCount, ErrorCount, RetryCount, PromptTokens, CompletionTokens, TotalTokens "+
-			"FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND ExecutionId = ?", org, exec))
+	execs := chtest.Rows[agora.ExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND ExecutionId = ?", org, exec)
 	require.Len(t, execs, 1)
-	var nodes []nodeRecordRow
-	require.NoError(t, conn.Select(context.Background(), &nodes,
-		"SELECT NodeName, Status, StartedAt, CompletedAt, PrepDurationMs, ExecDurationMs, PostDurationMs, RetryCount, ErrorMessage, TotalTokens "+
-			"FROM `"+db+"`.node_executions FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY StartedAt", org, exec))
-	for i := range nodes {
-		nodes[i].StartedAt = nodes[i].StartedAt.UTC()
-		if nodes[i].CompletedAt != nil {
-			*nodes[i].CompletedAt = nodes[i].CompletedAt.UTC()
-		}
-	}
+	nodes := chtest.Rows[agora.NodeExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.node_executions FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY StartedAt", org, exec)
 	return execs[0], nodes
+}
+
+// pathFree blanks what differs between two paths that describe one run:
+// ids derived from the execution id, the receive times, where it came from.
+func pathFree(e agora.ExecutionRow, nodes []agora.NodeExecutionRow) (agora.ExecutionRow, []agora.NodeExecutionRow) {
+	e.ExecutionID, e.StartedAt, e.CompletedAt, e.DurationMs, e.LastSeen, e.Source, e.TraceIDs = uuid.Nil, time.Time{}, nil, nil, time.Time{}, "", nil
+	out := make([]agora.NodeExecutionRow, len(nodes))
+	for i, n := range nodes {
+		n.ExecutionID, n.NodeExecutionID = uuid.Nil, uuid.Nil
+		out[i] = n
+	}
+	return e, out
 }
 
 // TestEquivalenceJSONAndOTLP: one run through the JSON API as the SDK sends
@@ -211,15 +189,36 @@ func TestEquivalenceJSONAndOTLP(t *testing.T) {
 	apiRec, apiNodes := storedRun(t, db, org.OrgID, apiExec)
 	otlpRec, otlpNodes := storedRun(t, db, org.OrgID, otlpExec)
 
-	assert.Equal(t, execRow{Status: "error", ErrorMessage: "node Answer failed", WorkflowName: "EqFlow", ProjectName: "eq",
-		NodeCount: 4, ErrorCount: 1, RetryCount: 1, PromptTokens: 8, CompletionTokens: 9, TotalTokens: 17}, apiRec)
-	assert.Equal(t, apiRec, otlpRec, "the two paths give the same execution record")
-	require.Len(t, apiNodes, 4)
-	assert.Equal(t, apiNodes, otlpNodes, "and the same node-execution records")
-	think := apiNodes[1]
-	assert.Equal(t, "Think", think.NodeName)
-	assert.Equal(t, int64(17), *think.TotalTokens)
-	assert.Equal(t, "boom", apiNodes[3].ErrorMessage)
+	projectID := agora.ProjectID(org.OrgID, "eq")
+	workflowID := agora.WorkflowID(projectID, "EqFlow")
+	api, apiN := pathFree(apiRec, apiNodes)
+	otlp, otlpN := pathFree(otlpRec, otlpNodes)
+	assert.Equal(t, agora.ExecutionRow{OrgID: org.OrgID, ProjectID: projectID, ProjectName: "eq", WorkflowID: workflowID, WorkflowName: "EqFlow",
+		Status: "error", ErrorMessage: "node Answer failed", NodeCount: 4, ErrorCount: 1, RetryCount: 1,
+		PromptTokens: 8, CompletionTokens: 9, TotalTokens: 17}, api)
+	assert.Equal(t, api, otlp, "the two paths give the same execution record")
+	want := make([]agora.NodeExecutionRow, len(runNodes))
+	for i, n := range runNodes {
+		done := runStart.Add(n.end())
+		want[i] = agora.NodeExecutionRow{OrgID: org.OrgID, ProjectID: projectID, ProjectName: "eq", WorkflowID: workflowID, WorkflowName: "EqFlow",
+			NodeID: agora.NodeID(workflowID, n.name), NodeName: n.name, NodeType: "TracedAsyncNode", Status: "success",
+			StartedAt: runStart.Add(n.start), CompletedAt: &done, PrepDurationMs: ptr(msOf(n.prep)), ExecDurationMs: ptr(msOf(n.exec)),
+			PostDurationMs: ptr(msOf(n.post)), RetryCount: uint32(n.retries), ErrorMessage: n.err}
+		if n.err != "" {
+			want[i].Status = "error"
+		}
+		if n.llm {
+			want[i].PromptTokens, want[i].CompletionTokens, want[i].TotalTokens = ptr(int64(8)), ptr(int64(9)), ptr(int64(17))
+		}
+	}
+	// What only one vocabulary says: the API reports a node type, spans
+	// the next action.
+	for i := range otlpN {
+		assert.Equal(t, "default", otlpN[i].NextAction)
+		otlpN[i].NodeType, otlpN[i].NextAction = "TracedAsyncNode", ""
+	}
+	assert.Equal(t, want, apiN)
+	assert.Equal(t, apiN, otlpN, "and the same node-execution records")
 }
 
 // TestRunningThenSuccess: the record is visible as running while the
@@ -286,4 +285,45 @@ func TestRestartMidExecution(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE ExecutionId = ? AND Status = 'error' "+
 		"AND NodeCount = 3 AND ErrorCount = 1 AND RetryCount = 1 AND WorkflowName = 'wf-demo1' AND TotalTokens = 17", 1, exec)
+}
+
+// TestFlowNamingAPIExecutionKeepsItsSpans: agora_tracer with the JSON API
+// (newer SDKs): the flow span names the API's execution in execution_id,
+// and, as the root, arrives after its children, which were already stored
+// and emitted under their trace. The detail page shows every span of the
+// run, and the trace's own record is retracted.
+func TestFlowNamingAPIExecutionKeepsItsSpans(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollector(t, db)
+	key, org := c.newKey(t, "acme", 0)
+	code, resp := c.send(t, sdkFlow(t)[0], key, "")
+	require.Equal(t, http.StatusOK, code)
+	exec := resp["execution_id"].(string)
+
+	// the children, then (once they were emitted under the trace) the flow
+	traceID := pcommon.TraceID(uuid.New())
+	run := otlpRun(traceID)
+	spans := run.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	flow := ptrace.NewTraces()
+	run.ResourceSpans().At(0).Resource().CopyTo(flow.ResourceSpans().AppendEmpty().Resource())
+	spans.At(0).CopyTo(flow.ResourceSpans().At(0).ScopeSpans().AppendEmpty().Spans().AppendEmpty())
+	flow.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("execution_id", exec)
+	spans.RemoveIf(func(s ptrace.Span) bool { return s.ParentSpanID().IsEmpty() })
+	require.NoError(t, exportGRPC(t, c, map[string]string{"x-api-key": key}, run))
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE ExecutionId = ? AND NOT Deleted", 1, uuid.UUID(traceID))
+	require.NoError(t, exportGRPC(t, c, map[string]string{"x-api-key": key}, flow))
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE ExecutionId = ? AND NodeCount = 4 AND Source = 'api+otlp'", 1, exec)
+
+	// every span of the run, the children included
+	code, body := c.uiGet(t, key, "executions/"+exec+"/spans")
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Len(t, body["spans"], spans.Len()+1)
+	// one execution: the trace's record and nodes are retracted
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND NOT Deleted", 1, org.OrgID)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.node_executions FINAL WHERE ExecutionId = ? AND NOT Deleted", 0, uuid.UUID(traceID))
+	code, _ = c.uiGet(t, key, "executions/"+uuid.UUID(traceID).String())
+	assert.Equal(t, http.StatusNotFound, code)
+	_, list := c.uiGet(t, key, "executions?from=2000-01-01T00:00:00Z")
+	assert.Len(t, list["executions"], 1)
 }
