@@ -44,7 +44,7 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	execs, nodes, events, other := &executionColumns{}, newNodeColumns(ld.LogRecordCount()), &eventColumns{}, &logColumns{}
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
-		org := stringAttr(res, agora.AttrOrgID)
+		org := agora.Str(res, agora.AttrOrgID)
 		var resAttrs *attrMap // built only if a record goes to logs
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
@@ -54,7 +54,7 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				if resAttrs == nil {
 					resAttrs = attributesToMap(res)
 				}
-				other.append(org, stringAttr(res, "service.name"), resAttrs, sl.Scope().Name(), lr)
+				other.append(org, agora.Str(res, agora.ResourceService), resAttrs, sl.Scope().Name(), lr)
 			}
 		}
 	}
@@ -122,7 +122,7 @@ func version(lr plog.LogRecord) time.Time {
 
 // recordID identifies a log record across re-sends (see logs_table.sql).
 func recordID(lr plog.LogRecord) string {
-	if id := stringAttr(lr.Attributes(), agora.AttrItemID); id != "" {
+	if id := agora.Str(lr.Attributes(), agora.AttrItemID); id != "" {
 		return id
 	}
 	switch lr.EventName() {

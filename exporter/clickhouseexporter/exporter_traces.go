@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
@@ -76,7 +75,7 @@ func (c *spanColumns) appendTraces(td ptrace.Traces) {
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource().Attributes()
 		resAttrs := attributesToMap(res)
-		service, orgID := stringAttr(res, "service.name"), stringAttr(res, agora.AttrOrgID)
+		service, orgID := agora.Str(res, agora.ResourceService), agora.Str(res, agora.AttrOrgID)
 		for _, ss := range rs.ScopeSpans().All() {
 			scope := ss.Scope()
 			for _, span := range ss.Spans().All() {
@@ -137,21 +136,13 @@ func (c *spanColumns) columns() []any {
 // executionID is the span's execution: the Agora API's spans say it in an
 // attribute; otherwise one trace is one execution (DESIGN §3).
 func executionID(span ptrace.Span) string {
-	if id := stringAttr(span.Attributes(), agora.AttrExecutionID); id != "" {
+	if id := agora.Str(span.Attributes(), agora.AttrExecutionID); id != "" {
 		return id
 	}
 	if span.TraceID().IsEmpty() {
 		return ""
 	}
 	return uuid.UUID(span.TraceID()).String()
-}
-
-// stringAttr is the attribute's value as a string, "" when absent.
-func stringAttr(attrs pcommon.Map, key string) string {
-	if v, ok := attrs.Get(key); ok {
-		return v.AsString()
-	}
-	return ""
 }
 
 // spanDuration is end - start in ns; a span that ends before it starts

@@ -36,11 +36,11 @@ func TestSpanColumnsFromTraces(t *testing.T) {
 	assert.Equal(t, want.TraceID, cols.traceID[0])
 	assert.Equal(t, want.ParentSpanID, cols.parentSpanID[0])
 	assert.Equal(t, want.ServiceName, cols.service[0])
-	assert.Equal(t, want.SpanAttributes, collect(cols.spanAttrs[0]))
+	assert.Equal(t, want.Attributes, collect(cols.spanAttrs[0]))
 	assert.Equal(t, want.ResourceAttributes, collect(cols.resourceAttrs[0]))
-	assert.Equal(t, want.Duration, cols.duration[0])
-	assert.Equal(t, want.EventsName, cols.eventNames[0])
-	assert.Equal(t, want.LinksSpanID, cols.linkSpanIDs[0])
+	assert.Equal(t, want.DurationNs, cols.duration[0])
+	assert.Equal(t, want.EventNames, cols.eventNames[0])
+	assert.Equal(t, want.LinkSpanIDs, cols.linkSpanIDs[0])
 }
 
 func TestSpanColumnsEdgeCases(t *testing.T) {

@@ -20,37 +20,10 @@ import (
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 )
-
-// spanRow is one stored row of spans, every column.
-type spanRow struct {
-	OrgID              string              `ch:"OrgId"`
-	ExecutionID        string              `ch:"ExecutionId"`
-	Timestamp          time.Time           `ch:"Timestamp"`
-	TraceID            string              `ch:"TraceId"`
-	SpanID             string              `ch:"SpanId"`
-	ParentSpanID       string              `ch:"ParentSpanId"`
-	TraceState         string              `ch:"TraceState"`
-	SpanName           string              `ch:"SpanName"`
-	SpanKind           string              `ch:"SpanKind"`
-	ServiceName        string              `ch:"ServiceName"`
-	ResourceAttributes map[string]string   `ch:"ResourceAttributes"`
-	ScopeName          string              `ch:"ScopeName"`
-	ScopeVersion       string              `ch:"ScopeVersion"`
-	SpanAttributes     map[string]string   `ch:"SpanAttributes"`
-	Duration           uint64              `ch:"Duration"`
-	StatusCode         string              `ch:"StatusCode"`
-	StatusMessage      string              `ch:"StatusMessage"`
-	EventsTimestamp    []time.Time         `ch:"Events.Timestamp"`
-	EventsName         []string            `ch:"Events.Name"`
-	EventsAttributes   []map[string]string `ch:"Events.Attributes"`
-	LinksTraceID       []string            `ch:"Links.TraceId"`
-	LinksSpanID        []string            `ch:"Links.SpanId"`
-	LinksTraceState    []string            `ch:"Links.TraceState"`
-	LinksAttributes    []map[string]string `ch:"Links.Attributes"`
-}
 
 var (
 	testStart = time.Date(2026, 11, 25, 17, 19, 5, 208537123, time.UTC)
@@ -95,48 +68,40 @@ func testTraces() ptrace.Traces {
 	return td
 }
 
-func expectedRow() spanRow {
-	return spanRow{
+func expectedRow() agora.SpanRow {
+	return agora.SpanRow{
 		OrgID:              "org-1",
 		ExecutionID:        "4bf92f35-77b3-4da6-a3ce-929d0e0e4736", // the trace id as a UUID
-		Timestamp:          testStart,
+		StartTime:          testStart,
 		TraceID:            "4bf92f3577b34da6a3ce929d0e0e4736",
 		SpanID:             "00f067aa0ba902b7",
 		ParentSpanID:       "79849914be9bc1e8",
 		TraceState:         "vendor=x",
-		SpanName:           "Think.exec",
-		SpanKind:           "Internal",
+		Name:               "Think.exec",
+		Kind:               "Internal",
 		ServiceName:        "demo-app",
 		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project", "agora.org.id": "org-1"},
 		ScopeName:          "agora_tracer",
 		ScopeVersion:       "1.2.3",
-		SpanAttributes: map[string]string{
+		Attributes: map[string]string{
 			"agora.node": "Think", "retry_count": "1", "duration_ms": "70.5", "cached": "true", "tags": `["a"]`,
 		},
-		Duration:         uint64(70 * time.Millisecond),
-		StatusCode:       "Error",
-		StatusMessage:    "boom",
-		EventsTimestamp:  []time.Time{testStart.Add(time.Millisecond)},
-		EventsName:       []string{"exception"},
-		EventsAttributes: []map[string]string{{"exception.message": "boom"}},
-		LinksTraceID:     []string{"4bf92f3577b34da6a3ce929d0e0e4736"},
-		LinksSpanID:      []string{"79849914be9bc1e8"},
-		LinksTraceState:  []string{""},
-		LinksAttributes:  []map[string]string{{"why": "follows"}},
+		DurationNs:      uint64(70 * time.Millisecond),
+		Status:          "Error",
+		StatusMessage:   "boom",
+		EventTimes:      []time.Time{testStart.Add(time.Millisecond)},
+		EventNames:      []string{"exception"},
+		EventAttributes: []map[string]string{{"exception.message": "boom"}},
+		LinkTraceIDs:    []string{"4bf92f3577b34da6a3ce929d0e0e4736"},
+		LinkSpanIDs:     []string{"79849914be9bc1e8"},
+		LinkTraceStates: []string{""},
+		LinkAttributes:  []map[string]string{{"why": "follows"}},
 	}
 }
 
-func selectSpans(t *testing.T, conn driver.Conn, db string) []spanRow {
+func selectSpans(t *testing.T, conn driver.Conn, db string) []agora.SpanRow {
 	t.Helper()
-	var rows []spanRow
-	require.NoError(t, conn.Select(context.Background(), &rows, "SELECT * FROM `"+db+"`.spans ORDER BY SpanId"))
-	for i := range rows {
-		rows[i].Timestamp = rows[i].Timestamp.UTC()
-		for j := range rows[i].EventsTimestamp {
-			rows[i].EventsTimestamp[j] = rows[i].EventsTimestamp[j].UTC()
-		}
-	}
-	return rows
+	return chtest.Rows[agora.SpanRow](t, conn, "SELECT * FROM `"+db+"`.spans ORDER BY SpanId")
 }
 
 // startExporter builds the exporter through its factory, as the collector does.

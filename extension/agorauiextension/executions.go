@@ -156,7 +156,7 @@ func (u *ui) executionSnapshots(ctx context.Context, c agora.Caller, _ *http.Req
 	if err != nil {
 		return nil, errNotFound
 	}
-	rows := []agora.SnapshotRow{}
+	rows := []agora.LogRow{}
 	if err := u.readExecution(ctx, c, map[string]any{"snapshots": &rows}, exec.String(), agora.EventStateSnapshot); err != nil {
 		return nil, err
 	}

@@ -72,18 +72,34 @@ type NodeExecutionRow struct {
 	Version          time.Time  `ch:"Version" json:"-"`
 }
 
-// SpanRow is the part of a spans table row the query API answers.
+// SpanRow is a row of the spans table (the OTel trace schema Grafana's
+// ClickHouse plugin reads, plus OrgId and ExecutionId). The query API
+// answers the first columns; the others are left out when empty.
 type SpanRow struct {
-	TraceID       string            `ch:"TraceId" json:"trace_id"`
-	SpanID        string            `ch:"SpanId" json:"span_id"`
-	ParentSpanID  string            `ch:"ParentSpanId" json:"parent_span_id"`
-	Name          string            `ch:"SpanName" json:"name"`
-	Kind          string            `ch:"SpanKind" json:"kind"`
-	Status        string            `ch:"StatusCode" json:"status"`
-	StatusMessage string            `ch:"StatusMessage" json:"status_message"`
-	StartTime     time.Time         `ch:"Timestamp" json:"start_time"`
-	DurationNs    uint64            `ch:"Duration" json:"duration_ns"`
-	Attributes    map[string]string `ch:"SpanAttributes" json:"attributes"`
+	OrgID              string              `ch:"OrgId" json:"-"`
+	ExecutionID        string              `ch:"ExecutionId" json:"execution_id,omitempty"`
+	StartTime          time.Time           `ch:"Timestamp" json:"start_time"`
+	TraceID            string              `ch:"TraceId" json:"trace_id"`
+	SpanID             string              `ch:"SpanId" json:"span_id"`
+	ParentSpanID       string              `ch:"ParentSpanId" json:"parent_span_id"`
+	TraceState         string              `ch:"TraceState" json:"trace_state,omitempty"`
+	Name               string              `ch:"SpanName" json:"name"`
+	Kind               string              `ch:"SpanKind" json:"kind"`
+	ServiceName        string              `ch:"ServiceName" json:"service_name,omitempty"`
+	ResourceAttributes map[string]string   `ch:"ResourceAttributes" json:"resource_attributes,omitempty"`
+	ScopeName          string              `ch:"ScopeName" json:"scope_name,omitempty"`
+	ScopeVersion       string              `ch:"ScopeVersion" json:"scope_version,omitempty"`
+	Attributes         map[string]string   `ch:"SpanAttributes" json:"attributes"`
+	DurationNs         uint64              `ch:"Duration" json:"duration_ns"`
+	Status             string              `ch:"StatusCode" json:"status"`
+	StatusMessage      string              `ch:"StatusMessage" json:"status_message"`
+	EventTimes         []time.Time         `ch:"Events.Timestamp" json:"event_times,omitempty"`
+	EventNames         []string            `ch:"Events.Name" json:"event_names,omitempty"`
+	EventAttributes    []map[string]string `ch:"Events.Attributes" json:"event_attributes,omitempty"`
+	LinkTraceIDs       []string            `ch:"Links.TraceId" json:"link_trace_ids,omitempty"`
+	LinkSpanIDs        []string            `ch:"Links.SpanId" json:"link_span_ids,omitempty"`
+	LinkTraceStates    []string            `ch:"Links.TraceState" json:"link_trace_states,omitempty"`
+	LinkAttributes     []map[string]string `ch:"Links.Attributes" json:"link_attributes,omitempty"`
 }
 
 // EventRow is a row of the events table.
@@ -98,11 +114,25 @@ type EventRow struct {
 	Data         string    `ch:"Data" json:"data"`
 }
 
-// SnapshotRow is a state snapshot as the query API answers it (a row of the
-// logs table with event name agora.state.snapshot).
-type SnapshotRow struct {
-	Timestamp time.Time `ch:"Timestamp" json:"timestamp"`
-	Body      string    `ch:"Body" json:"body"`
+// LogRow is a row of the logs table: every log record without a table of
+// its own (execution starts and completions, state snapshots, OTLP logs).
+// The query API answers a snapshot's time and body.
+type LogRow struct {
+	OrgID              string            `ch:"OrgId" json:"-"`
+	RecordID           string            `ch:"RecordId" json:"-"`
+	ExecutionID        string            `ch:"ExecutionId" json:"-"`
+	Timestamp          time.Time         `ch:"Timestamp" json:"timestamp"`
+	ObservedTimestamp  time.Time         `ch:"ObservedTimestamp" json:"-"`
+	EventName          string            `ch:"EventName" json:"-"`
+	TraceID            string            `ch:"TraceId" json:"-"`
+	SpanID             string            `ch:"SpanId" json:"-"`
+	SeverityText       string            `ch:"SeverityText" json:"-"`
+	SeverityNumber     uint8             `ch:"SeverityNumber" json:"-"`
+	ServiceName        string            `ch:"ServiceName" json:"-"`
+	Body               string            `ch:"Body" json:"body"`
+	ResourceAttributes map[string]string `ch:"ResourceAttributes" json:"-"`
+	ScopeName          string            `ch:"ScopeName" json:"-"`
+	LogAttributes      map[string]string `ch:"LogAttributes" json:"-"`
 }
 
 // PartitionStart is the StartedAt an execution's version may carry, given

@@ -94,6 +94,10 @@ func utc(v reflect.Value) {
 				u := (*x).UTC()
 				*x = &u
 			}
+		case *[]time.Time:
+			for j := range *x {
+				(*x)[j] = (*x)[j].UTC()
+			}
 		}
 	}
 }

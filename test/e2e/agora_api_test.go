@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -147,40 +146,23 @@ func TestAgoraSDKFlow(t *testing.T) {
 	}
 	assert.Equal(t, []agora.EventRow{event("node_start", "2026-11-25T17:19:05.208537", 0), event("node_end", "2026-11-25T17:19:05.288537", 1)}, events)
 
-	var spans []struct {
-		OrgID       string            `ch:"OrgId"`
-		ExecutionID string            `ch:"ExecutionId"`
-		TraceID     string            `ch:"TraceId"`
-		SpanName    string            `ch:"SpanName"`
-		SpanKind    string            `ch:"SpanKind"`
-		StatusCode  string            `ch:"StatusCode"`
-		Duration    uint64            `ch:"Duration"`
-		Attrs       map[string]string `ch:"SpanAttributes"`
-		EventNames  []string          `ch:"Events.Name"`
-	}
-	require.NoError(t, conn.Select(context.Background(), &spans,
-		"SELECT OrgId, ExecutionId, TraceId, SpanName, SpanKind, StatusCode, Duration, SpanAttributes, Events.Name FROM `"+db+"`.spans FINAL"))
+	spans := chtest.Rows[agora.SpanRow](t, conn, "SELECT * FROM `"+db+"`.spans FINAL")
 	require.Len(t, spans, 1, "the retried flush's span is stored once")
 	sp := spans[0]
 	assert.Equal(t, orgA.OrgID, sp.OrgID)
 	assert.Equal(t, exec, sp.ExecutionID)
 	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", sp.TraceID)
-	assert.Equal(t, "Think-demo1.exec", sp.SpanName)
-	assert.Equal(t, "Internal", sp.SpanKind)
-	assert.Equal(t, "Ok", sp.StatusCode)
-	assert.Equal(t, uint64(70*time.Millisecond), sp.Duration)
-	assert.Equal(t, "8", sp.Attrs["gen_ai.usage.prompt_tokens"])
-	assert.Equal(t, "17", sp.Attrs["llm.usage.total_tokens"])
-	assert.Equal(t, "1", sp.Attrs["retry_count"])
+	assert.Equal(t, "Think-demo1.exec", sp.Name)
+	assert.Equal(t, "Internal", sp.Kind)
+	assert.Equal(t, "Ok", sp.Status)
+	assert.Equal(t, uint64(70*time.Millisecond), sp.DurationNs)
+	assert.Equal(t, "8", sp.Attributes["gen_ai.usage.prompt_tokens"])
+	assert.Equal(t, "17", sp.Attributes["llm.usage.total_tokens"])
+	assert.Equal(t, "1", sp.Attributes["retry_count"])
 	assert.Equal(t, []string{"retry"}, sp.EventNames)
 
-	var lifecycle []struct {
-		EventName string `ch:"EventName"`
-		Body      string `ch:"Body"`
-	}
 	waitForCount(t, "SELECT count() FROM `"+db+"`.logs FINAL WHERE ExecutionId = ?", 2, exec)
-	require.NoError(t, conn.Select(context.Background(), &lifecycle,
-		"SELECT EventName, Body FROM `"+db+"`.logs FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY EventName DESC", orgA.OrgID, exec))
+	lifecycle := chtest.Rows[agora.LogRow](t, conn, "SELECT * FROM `"+db+"`.logs FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY EventName DESC", orgA.OrgID, exec)
 	require.Len(t, lifecycle, 2)
 	assert.Equal(t, agora.EventExecutionStarted, lifecycle[0].EventName)
 	assert.Contains(t, lifecycle[0].Body, `"input_data":{"marker":"demo1","question":"what is 2+2?"}`)

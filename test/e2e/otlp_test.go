@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -19,29 +20,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
-
-// storedSpan is the subset of spans columns an SDK span determines.
-type storedSpan struct {
-	TraceID          string              `ch:"TraceId"`
-	SpanID           string              `ch:"SpanId"`
-	ParentSpanID     string              `ch:"ParentSpanId"`
-	SpanName         string              `ch:"SpanName"`
-	SpanKind         string              `ch:"SpanKind"`
-	ServiceName      string              `ch:"ServiceName"`
-	ResAttrs         map[string]string   `ch:"ResourceAttributes"`
-	ScopeName        string              `ch:"ScopeName"`
-	SpanAttributes   map[string]string   `ch:"SpanAttributes"`
-	StatusCode       string              `ch:"StatusCode"`
-	StatusMessage    string              `ch:"StatusMessage"`
-	Timestamp        time.Time           `ch:"Timestamp"`
-	Duration         uint64              `ch:"Duration"`
-	EventsName       []string            `ch:"Events.Name"`
-	EventsTimestamp  []time.Time         `ch:"Events.Timestamp"`
-	EventsAttributes []map[string]string `ch:"Events.Attributes"`
-	OrgID            string              `ch:"OrgId"`
-}
 
 // sendWorkflow emits a flow span with one failing node child through exp and
 // returns the span contexts and the times it set.
@@ -93,43 +74,43 @@ func TestOTLPSpansStored(t *testing.T) {
 			root, child, start := sendWorkflow(t, exp)
 			waitForCount(t, "SELECT count() FROM `"+db+"`.spans", 2)
 
-			var rows []storedSpan
-			require.NoError(t, conn.Select(context.Background(), &rows,
-				"SELECT TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes, ScopeName, SpanAttributes, "+
-					"StatusCode, StatusMessage, Timestamp, Duration, Events.Name, Events.Timestamp, Events.Attributes, OrgId "+
-					"FROM `"+db+"`.spans ORDER BY Timestamp"))
+			rows := chtest.Rows[agora.SpanRow](t, conn, "SELECT * EXCEPT (ScopeVersion) FROM `"+db+"`.spans ORDER BY Timestamp")
 			require.Len(t, rows, 2)
 			for i := range rows {
-				rows[i].Timestamp = rows[i].Timestamp.UTC()
-				for j := range rows[i].EventsTimestamp {
-					rows[i].EventsTimestamp[j] = rows[i].EventsTimestamp[j].UTC()
-				}
 				// The SDK adds its own telemetry.sdk.* resource attributes.
-				assert.Equal(t, "e2e-app", rows[i].ResAttrs["service.name"])
-				assert.Equal(t, "e2e-project", rows[i].ResAttrs["agora.project"])
-				assert.Equal(t, keyRecord.OrgID, rows[i].ResAttrs["agora.org.id"])
-				assert.Equal(t, "acme", rows[i].ResAttrs["agora.org.name"])
-				rows[i].ResAttrs = nil
+				assert.Equal(t, "e2e-app", rows[i].ResourceAttributes["service.name"])
+				assert.Equal(t, "e2e-project", rows[i].ResourceAttributes["agora.project"])
+				assert.Equal(t, keyRecord.OrgID, rows[i].ResourceAttributes["agora.org.id"])
+				assert.Equal(t, "acme", rows[i].ResourceAttributes["agora.org.name"])
+				rows[i].ResourceAttributes = nil
 			}
-			assert.Equal(t, storedSpan{
-				OrgID:   keyRecord.OrgID,
+			execID := uuid.UUID(root.TraceID()).String()
+			none := func(r *agora.SpanRow) {
+				r.LinkTraceIDs, r.LinkSpanIDs, r.LinkTraceStates, r.LinkAttributes = []string{}, []string{}, []string{}, []map[string]string{}
+			}
+			flow := agora.SpanRow{
+				OrgID: keyRecord.OrgID, ExecutionID: execID,
 				TraceID: root.TraceID().String(), SpanID: root.SpanID().String(), ParentSpanID: "",
-				SpanName: "Demo.flow", SpanKind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
-				SpanAttributes: map[string]string{"agora.flow": "Demo"},
-				StatusCode:     "Unset", Timestamp: start, Duration: uint64(400 * time.Millisecond),
-				EventsName: []string{}, EventsTimestamp: []time.Time{}, EventsAttributes: []map[string]string{},
-			}, rows[0])
-			assert.Equal(t, storedSpan{
-				OrgID:   keyRecord.OrgID,
+				Name: "Demo.flow", Kind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
+				Attributes: map[string]string{"agora.flow": "Demo"},
+				Status:     "Unset", StartTime: start, DurationNs: uint64(400 * time.Millisecond),
+				EventNames: []string{}, EventTimes: []time.Time{}, EventAttributes: []map[string]string{},
+			}
+			none(&flow)
+			assert.Equal(t, flow, rows[0])
+			node := agora.SpanRow{
+				OrgID: keyRecord.OrgID, ExecutionID: execID,
 				TraceID: root.TraceID().String(), SpanID: child.SpanID().String(), ParentSpanID: root.SpanID().String(),
-				SpanName: "Fetch.node", SpanKind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
-				SpanAttributes: map[string]string{"agora.node": "Fetch", "retry_count": "2", "total_duration_ms": "110.5"},
-				StatusCode:     "Error", StatusMessage: "upstream 503",
-				Timestamp: start.Add(time.Millisecond), Duration: uint64(110 * time.Millisecond),
-				EventsName:       []string{"exception"},
-				EventsTimestamp:  []time.Time{start.Add(50 * time.Millisecond)},
-				EventsAttributes: []map[string]string{{"exception.message": "upstream 503"}},
-			}, rows[1])
+				Name: "Fetch.node", Kind: "Internal", ServiceName: "e2e-app", ScopeName: "agora_tracer",
+				Attributes: map[string]string{"agora.node": "Fetch", "retry_count": "2", "total_duration_ms": "110.5"},
+				Status:     "Error", StatusMessage: "upstream 503",
+				StartTime: start.Add(time.Millisecond), DurationNs: uint64(110 * time.Millisecond),
+				EventNames:      []string{"exception"},
+				EventTimes:      []time.Time{start.Add(50 * time.Millisecond)},
+				EventAttributes: []map[string]string{{"exception.message": "upstream 503"}},
+			}
+			none(&node)
+			assert.Equal(t, node, rows[1])
 		})
 	}
 }
