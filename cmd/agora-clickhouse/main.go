@@ -1,7 +1,10 @@
 // Command agora-clickhouse runs the local ClickHouse engine (libchdb.so from
 // the npm package @chdb/lib-linux-x64-gnu) for development, tests and CI.
 //
-//	agora-clickhouse up|down|status|serve [flags]
+//	agora-clickhouse up|down|status|serve|supervise [flags]
+//
+// up starts a supervisor in the background that runs the engine and
+// restarts it if it dies; down stops both; status reports them.
 package main
 
 import (
@@ -31,12 +34,21 @@ func main() {
 	wait := fs.Duration("wait", 90*time.Second, "how long up waits for readiness")
 	_ = fs.Parse(os.Args[2:])
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := context.Background()
+	if cmd != "supervise" && cmd != "serve" {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	var err error
 	switch cmd {
 	case "serve":
 		err = chlocal.Serve(in.ServeConfig())
+	case "supervise":
+		self, _ := os.Executable()
+		err = in.Supervise(self, func(format string, args ...any) {
+			fmt.Fprintf(os.Stderr, time.Now().UTC().Format(time.RFC3339)+" "+format+"\n", args...)
+		})
 	case "up":
 		self, _ := os.Executable()
 		if err = in.Up(ctx, self, *wait); err == nil {
@@ -59,6 +71,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: agora-clickhouse up|down|status|serve [--lib F] [--dir D] [--host H] [--tcp-port N] [--http-port N]")
+	fmt.Fprintln(os.Stderr, "usage: agora-clickhouse up|down|status|serve|supervise [--lib F] [--dir D] [--host H] [--tcp-port N] [--http-port N]")
 	os.Exit(2)
 }

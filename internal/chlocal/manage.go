@@ -17,7 +17,8 @@ import (
 )
 
 // Instance is one local engine: its ports and its state directory, which
-// holds data/, clickhouse.pid and clickhouse.log.
+// holds data/, clickhouse.pid (the supervisor), engine.pid, restarts and
+// clickhouse.log.
 type Instance struct {
 	Library    string
 	StateDir   string
@@ -43,8 +44,9 @@ func (in Instance) httpAddr() string {
 	return net.JoinHostPort(in.ListenHost, strconv.Itoa(in.HTTPPort))
 }
 
-// Up starts the engine in the background (self re-exec with "serve") and
-// waits until it answers queries. It is a no-op when this instance already runs.
+// Up starts the engine's supervisor in the background (self re-exec with
+// "supervise", which runs "serve" and restarts it if it dies) and waits
+// until the engine answers queries. It is a no-op when this instance already runs.
 func (in Instance) Up(ctx context.Context, self string, wait time.Duration) error {
 	if _, err := os.Stat(in.Library); err != nil {
 		return fmt.Errorf("%w: %s", ErrNoLibrary, in.Library)
@@ -68,9 +70,8 @@ func (in Instance) Up(ctx context.Context, self string, wait time.Duration) erro
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(self, "serve",
-		"--lib", in.Library, "--dir", in.StateDir, "--host", in.ListenHost,
-		"--tcp-port", strconv.Itoa(in.TCPPort), "--http-port", strconv.Itoa(in.HTTPPort))
+	_ = os.Remove(in.restartsFile())
+	cmd := exec.Command(self, append([]string{"supervise"}, in.args()...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Own session: Ctrl-C in the shell that ran `up` does not reach it; `down` does.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -91,7 +92,7 @@ func (in Instance) Up(ctx context.Context, self string, wait time.Duration) erro
 		select {
 		case err := <-exited:
 			_ = os.Remove(in.pidFile())
-			return fmt.Errorf("engine exited during start (%v); last log lines:\n%s", err, tail(in.LogFile(), 20))
+			return fmt.Errorf("engine supervisor exited during start (%v); last log lines:\n%s", err, tail(in.LogFile(), 20))
 		case <-deadline.C:
 			return fmt.Errorf("engine not ready on %s after %s; see %s", in.httpAddr(), wait, in.LogFile())
 		case <-ctx.Done():
@@ -104,10 +105,8 @@ func (in Instance) Up(ctx context.Context, self string, wait time.Duration) erro
 	}
 }
 
-// Down stops the background engine and waits for it to exit. The engine
-// installs its own signal handlers, which do not end the serving query, so
-// Down first cancels that query through the engine (a clean shutdown), then
-// falls back to SIGTERM and finally SIGKILL.
+// Down stops the supervisor, which stops the engine cleanly, and waits for
+// both to exit.
 func (in Instance) Down(ctx context.Context, wait time.Duration) error {
 	pid, ok := in.runningPID()
 	if !ok {
@@ -115,13 +114,16 @@ func (in Instance) Down(ctx context.Context, wait time.Duration) error {
 		return nil
 	}
 	proc, _ := os.FindProcess(pid)
-	if err := in.query(ctx, stopQuery); err != nil {
-		_ = proc.Signal(syscall.SIGTERM)
-	}
+	_ = proc.Signal(syscall.SIGTERM)
 	if !waitExit(pid, wait) {
 		_ = proc.Signal(syscall.SIGKILL)
 		waitExit(pid, 5*time.Second)
 	}
+	if epid, ok := readPID(in.enginePIDFile()); ok && alive(epid) {
+		_ = syscall.Kill(epid, syscall.SIGKILL)
+		waitExit(epid, 5*time.Second)
+	}
+	_ = os.Remove(in.enginePIDFile())
 	return os.Remove(in.pidFile())
 }
 
@@ -148,7 +150,7 @@ func (in Instance) Status(ctx context.Context) (string, error) {
 	if err := in.ready(ctx); err != nil {
 		return "", fmt.Errorf("process %d runs but does not answer: %w", pid, err)
 	}
-	return fmt.Sprintf("running (pid %d): native %s:%d, http %s", pid, in.ListenHost, in.TCPPort, in.httpAddr()), nil
+	return fmt.Sprintf("running (pid %d): native %s:%d, http %s; restarted %d times", pid, in.ListenHost, in.TCPPort, in.httpAddr(), in.Restarts()), nil
 }
 
 // ready runs a query over HTTP; the native port opens in the same statement.
@@ -160,6 +162,8 @@ func (in Instance) query(ctx context.Context, sql string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+in.httpAddr()+"/", strings.NewReader(sql))
+	// No keep-alive: the engine waits for open connections when it stops.
+	req.Close = true
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -173,15 +177,17 @@ func (in Instance) query(ctx context.Context, sql string) error {
 }
 
 func (in Instance) runningPID() (int, bool) {
-	b, err := os.ReadFile(in.pidFile())
+	pid, ok := readPID(in.pidFile())
+	return pid, ok && alive(pid)
+}
+
+func readPID(path string) (int, bool) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || !alive(pid) {
-		return 0, false
-	}
-	return pid, true
+	return pid, err == nil
 }
 
 func alive(pid int) bool {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,4 +79,41 @@ func TestUpDownKeepsData(t *testing.T) {
 	require.NoError(t, in.Up(ctx, self, 60*time.Second))
 	require.NoError(t, in.query(ctx, "SELECT throwIf(sum(a) != 7) FROM default.kept"), "rows survive a restart")
 	require.NoError(t, in.Down(ctx, 10*time.Second))
+}
+
+// TestSupervisorRestartsAbortedEngine: the engine aborts (as it does when a
+// native-protocol client dies mid-insert); the supervisor restarts it, the
+// data survives, and status counts the restart.
+func TestSupervisorRestartsAbortedEngine(t *testing.T) {
+	lib := fromEnv(t, "AGORA_ENGINE_LIB", "../../.local/engine/libchdb.so")
+	self := fromEnv(t, "AGORA_CLICKHOUSE_BIN", "../../bin/agora-clickhouse")
+	in := instance(t, lib)
+	ctx := context.Background()
+	t.Cleanup(func() { _ = in.Down(ctx, 10*time.Second) })
+	require.NoError(t, in.Up(ctx, self, 60*time.Second))
+	require.NoError(t, in.query(ctx, "CREATE TABLE default.kept (a UInt8) ENGINE = MergeTree ORDER BY a"))
+	require.NoError(t, in.query(ctx, "INSERT INTO default.kept VALUES (7)"))
+
+	// test: the engine dies of SIGABRT
+	engine, ok := readPID(in.enginePIDFile())
+	require.True(t, ok)
+	require.NoError(t, syscall.Kill(engine, syscall.SIGABRT))
+
+	// verify
+	require.Eventually(t, func() bool {
+		now, ok := readPID(in.enginePIDFile())
+		return ok && now != engine && in.ready(ctx) == nil
+	}, 60*time.Second, 200*time.Millisecond, "a new engine answers")
+	assert.Equal(t, 1, in.Restarts())
+	assert.Contains(t, tail(in.LogFile(), 50), "engine exited on its own (signal aborted)")
+	require.NoError(t, in.query(ctx, "SELECT throwIf(sum(a) != 7) FROM default.kept"), "rows survive the restart")
+	status, err := in.Status(ctx)
+	require.NoError(t, err)
+	assert.Contains(t, status, "restarted 1 times")
+
+	supervisor, _ := in.runningPID()
+	now, _ := readPID(in.enginePIDFile())
+	require.NoError(t, in.Down(ctx, 10*time.Second))
+	assert.False(t, alive(supervisor), "down stops the supervisor")
+	assert.False(t, alive(now), "and the engine")
 }

@@ -116,7 +116,7 @@ func startCollectorWith(t testing.TB, o options) *collector {
 		"AGORA_OTLP_GRPC_ENDPOINT="+c.grpc,
 		"AGORA_OTLP_HTTP_ENDPOINT="+c.http,
 		"AGORA_METRICS_PORT="+metricsPort,
-		"CLICKHOUSE_ENDPOINT="+chtest.NativeEndpoint(),
+		"CLICKHOUSE_ENDPOINT="+chtest.HTTPEndpoint(),
 		"CLICKHOUSE_DATABASE="+db,
 		"AGORA_KEYS_FILE="+keysFile,
 		"AGORA_API_ENDPOINT="+c.api,
