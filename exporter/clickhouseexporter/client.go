@@ -5,61 +5,105 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.uber.org/zap"
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
 )
 
-// client is what every signal's exporter shares: the connection, the schema
-// and the columnar insert.
+// client is what every signal's exporter shares: the connection, the schema,
+// the inserts and the component status. It never gives up on ClickHouse:
+// whatever failed (unreachable, schema, refused connection), the next
+// insert after a second tries to connect and migrate again, while the
+// sending queue holds the data.
 type client struct {
-	cfg    *Config
-	logger *zap.Logger
-	data   sqltemplates.Data
+	cfg       *Config
+	logger    *zap.Logger
+	data      sqltemplates.Data
+	telemetry *telemetry
 
-	db      atomic.Pointer[driver.Conn] // nil until connected and the schema is ready
-	lastErr atomic.Pointer[error]
-	stop    chan struct{}
-	retries sync.WaitGroup
+	mu       sync.Mutex
+	db       driver.Conn // queries and DDL (clickhouse-go)
+	ins      inserter    // blocks (ch-go)
+	lastTry  time.Time
+	lastErr  error
+	host     component.Host
+	healthy  bool // as last reported
+	reported bool
+	lastOK   time.Time
+
+	stop chan struct{}
+	done sync.WaitGroup
 }
 
-func newClient(cfg *Config, logger *zap.Logger) *client {
-	return &client{cfg: cfg, logger: logger, data: sqltemplates.Data{Database: cfg.Connection.DatabaseName(), TTLSeconds: int64(cfg.TTL / time.Second)}}
+// reconnectEvery bounds connection attempts: at most one per interval, so a
+// backlog starts draining within a second or two of ClickHouse's return.
+const reconnectEvery = time.Second
+
+func newClient(cfg *Config, logger *zap.Logger, tel *telemetry) *client {
+	return &client{cfg: cfg, logger: logger, telemetry: tel,
+		data: sqltemplates.Data{Database: cfg.Connection.DatabaseName(), TTLSeconds: int64(cfg.TTL / time.Second)}}
 }
 
-// errSchema marks a schema problem on a server that answered: a config or
-// DBA matter that retrying will not fix, so it fails the start.
-var errSchema = errors.New("schema")
-
-// start connects and brings the schema up to date. An unreachable server
-// does not fail the collector: it is reported (component status, log) and
-// retried in the background while the sending queue holds the data, so a
-// ClickHouse outage during a restart loses nothing and causes no crash loop.
+// start connects once and starts watching ClickHouse. An unreachable server
+// or a failing schema step does not fail the collector: it is reported in
+// component status and retried, and the queue holds the data meanwhile.
 func (c *client) start(ctx context.Context, host component.Host) error {
-	err := c.connect(ctx)
-	if err == nil || errors.Is(err, errSchema) {
-		return err
+	c.host = host
+	if err := c.ensure(ctx); err != nil {
+		c.logger.Warn("ClickHouse not ready; holding data in the sending queue and retrying", zap.Error(err))
 	}
-	c.logger.Warn("ClickHouse unreachable; holding data in the sending queue and retrying", zap.Error(err))
-	componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(err))
 	c.stop = make(chan struct{})
-	c.retries.Go(func() { c.reconnect(host) })
+	c.done.Go(c.watch)
 	return nil
 }
 
-// connect opens, pings and migrates (or checks) the schema.
+func (c *client) shutdown(context.Context) error {
+	if c.stop != nil {
+		close(c.stop)
+		c.done.Wait()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ins != nil {
+		c.ins.close()
+	}
+	if c.db != nil {
+		return c.db.Close()
+	}
+	return nil
+}
+
+// ensure connects and brings the schema up to date unless that is done.
+func (c *client) ensure(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ins != nil {
+		return nil
+	}
+	if time.Since(c.lastTry) < reconnectEvery && c.lastErr != nil {
+		return c.lastErr
+	}
+	c.lastTry = time.Now()
+	c.lastErr = c.connect(ctx)
+	if c.lastErr != nil {
+		c.report(c.lastErr)
+		return c.lastErr
+	}
+	c.report(nil)
+	return nil
+}
+
+// connect opens, pings and migrates (or checks) the schema. Called locked.
 func (c *client) connect(ctx context.Context) error {
 	db, err := c.cfg.Connection.Open(ctx)
 	if err != nil {
-		c.lastErr.Store(&err)
-		return err
+		return fmt.Errorf("ClickHouse unreachable: %w", err)
 	}
 	if !c.cfg.CreateSchema {
 		err = checkSchema(ctx, db, c.data)
@@ -68,89 +112,93 @@ func (c *client) connect(ctx context.Context) error {
 	}
 	if err != nil {
 		_ = db.Close()
-		return fmt.Errorf("%w: %w", errSchema, err)
+		return fmt.Errorf("ClickHouse schema not ready: %w", err)
 	}
-	c.db.Store(&db)
+	opts, err := c.cfg.Connection.Options(ctx)
+	if err != nil {
+		_ = db.Close()
+		return err
+	}
+	settings := map[string]string{"async_insert": "0"}
+	for k, v := range c.cfg.Connection.ConnectionParams {
+		settings[k] = v
+	}
+	c.db, c.ins = db, newInserter(opts, c.data.Database, settings, c.logger)
 	return nil
 }
 
-// reconnect retries with backoff (1s doubling to 30s) until connected.
-func (c *client) reconnect(host component.Host) {
-	wait := time.Second
+// insertBlock sends one block. A failure that is not about the rows (the
+// connection, the server) is retried by the caller; after a failed insert
+// the next one may reconnect.
+func (c *client) insertBlock(ctx context.Context, table string, input proto.Input, rows int) error {
+	if err := c.ensure(ctx); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	ins := c.ins
+	c.mu.Unlock()
+	err := ins.insert(ctx, table, input, rows)
+	switch {
+	case err == nil:
+		c.mu.Lock()
+		c.lastOK = time.Now()
+		c.report(nil)
+		c.mu.Unlock()
+	case !rowsAtFault(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded):
+		c.mu.Lock()
+		c.report(fmt.Errorf("insert into %s failed: %w", table, err))
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// watch tells component status the truth within a few seconds when no data
+// flows: it pings ClickHouse (or keeps trying to connect) while no insert
+// succeeded lately.
+func (c *client) watch() {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
 	for {
 		select {
 		case <-c.stop:
 			return
-		case <-time.After(wait):
+		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Connection.DialTimeout+time.Minute)
-		err := c.connect(ctx)
+		c.mu.Lock()
+		ins, quiet := c.ins, time.Since(c.lastOK) > 2*time.Second
+		c.mu.Unlock()
+		if !quiet {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Connection.DialTimeout)
+		if ins == nil {
+			_ = c.ensure(ctx)
+		} else if err := ins.ping(ctx); err != nil {
+			c.mu.Lock()
+			c.report(fmt.Errorf("ClickHouse unreachable: %w", err))
+			c.mu.Unlock()
+		} else {
+			c.mu.Lock()
+			c.lastOK = time.Now()
+			c.report(nil)
+			c.mu.Unlock()
+		}
 		cancel()
-		if err == nil {
-			c.logger.Info("connected to ClickHouse; sending the queued data")
-			componentstatus.ReportStatus(host, componentstatus.NewEvent(componentstatus.StatusOK))
-			return
-		}
-		if errors.Is(err, errSchema) {
-			componentstatus.ReportStatus(host, componentstatus.NewPermanentErrorEvent(err))
-			c.logger.Error("ClickHouse answered but the schema is not usable", zap.Error(err))
-			return
-		}
-		wait = min(2*wait, 30*time.Second)
 	}
 }
 
-func (c *client) shutdown(context.Context) error {
-	if c.stop != nil {
-		close(c.stop)
-		c.retries.Wait()
+// report sends a component status event when health changes. Called locked.
+func (c *client) report(err error) {
+	healthy := err == nil
+	if c.reported && healthy == c.healthy || c.host == nil {
+		return
 	}
-	if db := c.db.Load(); db != nil {
-		return (*db).Close()
+	c.reported, c.healthy = true, healthy
+	if healthy {
+		c.logger.Info("ClickHouse reachable; sending the queued data")
+		componentstatus.ReportStatus(c.host, componentstatus.NewEvent(componentstatus.StatusOK))
+		return
 	}
-	return nil
-}
-
-// conn is the connection, or a retryable error while there is none.
-func (c *client) conn() (driver.Conn, error) {
-	if db := c.db.Load(); db != nil {
-		return *db, nil
-	}
-	err := errors.New("no connection yet")
-	if last := c.lastErr.Load(); last != nil {
-		err = *last
-	}
-	return nil, fmt.Errorf("ClickHouse not ready: %w", err)
-}
-
-// insert sends one batch built column by column (in the insert statement's
-// order): appending whole columns skips the driver's per-row reflection.
-func (c *client) insert(ctx context.Context, table, sql string, columns []any) error {
-	db, err := c.conn()
-	if err != nil {
-		return err
-	}
-	batch, err := db.PrepareBatch(ctx, sql)
-	if err != nil {
-		return fmt.Errorf("prepare %s insert: %w", table, err)
-	}
-	defer func() { _ = batch.Abort() }()
-	if err := fillBatch(batch, columns); err != nil {
-		// The rows themselves do not fit the columns: retrying cannot help.
-		return consumererror.NewPermanent(fmt.Errorf("build %s insert: %w", table, err))
-	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	return nil
-}
-
-func fillBatch(batch driver.Batch, columns []any) error {
-	var errs error
-	for i, col := range columns {
-		if err := batch.Column(i).Append(col); err != nil {
-			errs = errors.Join(errs, fmt.Errorf("column %d: %w", i, err))
-		}
-	}
-	return errs
+	c.logger.Warn("ClickHouse unavailable; holding data in the sending queue and retrying", zap.Error(err))
+	componentstatus.ReportStatus(c.host, componentstatus.NewRecoverableErrorEvent(err))
 }

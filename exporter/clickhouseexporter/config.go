@@ -2,12 +2,14 @@ package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exp
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
@@ -25,11 +27,22 @@ type Config struct {
 	CreateSchema bool `mapstructure:"create_schema"`
 	// Timeout bounds one insert attempt. Default: 10s.
 	Timeout time.Duration `mapstructure:"timeout"`
-	// RetryConfig retries failed inserts with backoff. Default: enabled, 5s initial, 30s max, 5m total.
+	// RetryConfig retries failed inserts with backoff. Default: enabled, 1s
+	// initial, 4s max, max_elapsed_time 0: a temporary error is retried
+	// until it clears, however long (the queue's size bounds what waits).
+	// Rows ClickHouse refuses are not retried: they go to dead_letters.
 	RetryConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 	// QueueConfig is exporterhelper's sending queue; its batch section decides
-	// insert sizes. Default: 1000-request queue, batches of 10k-50k items or 1s.
+	// insert sizes. Default: in memory, 1000 requests, batches of 10k-50k
+	// items or 1s. Set storage (file_storage) to keep it on disk, and sizer:
+	// bytes to bound it by disk use: every shipped config does both.
 	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+	// Timestamps bounds the time of stored rows around the insert time
+	// (tables are partitioned by time; ClickHouse refuses a block spanning
+	// over 100 partitions): span, log and event times outside it are
+	// clamped to it, the original kept in the agora.original_timestamp
+	// attribute. Default: past 720h, future 24h; 0 disables a bound.
+	Timestamps agora.TimeWindow `mapstructure:"timestamps"`
 }
 
 var (
@@ -45,6 +58,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Timeout <= 0 {
 		errs = errors.Join(errs, errBadTimeout)
+	}
+	if err := cfg.Timestamps.Validate(); err != nil {
+		errs = errors.Join(errs, fmt.Errorf("timestamps: %w", err))
 	}
 	return errs
 }

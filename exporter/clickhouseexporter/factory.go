@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
@@ -37,36 +38,53 @@ func createDefaultConfig() component.Config {
 		Connection:   chclient.NewDefaultConfig(),
 		CreateSchema: true,
 		Timeout:      10 * time.Second,
-		RetryConfig:  configretry.NewDefaultBackOffConfig(),
+		RetryConfig:  defaultRetry(),
 		QueueConfig:  configoptional.Some(queue),
+		Timestamps:   agora.DefaultTimeWindow,
 	}
+}
+
+// defaultRetry never gives up on a temporary error (the queue's size bounds
+// what waits), and waits at most a few seconds between tries, so a backlog
+// starts draining within seconds of ClickHouse's return.
+func defaultRetry() configretry.BackOffConfig {
+	r := configretry.NewDefaultBackOffConfig()
+	r.InitialInterval, r.MaxInterval, r.Multiplier, r.RandomizationFactor = time.Second, 4*time.Second, 1.5, 0.2
+	r.MaxElapsedTime = 0
+	return r
 }
 
 func createTracesExporter(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
-	c := cfg.(*Config)
-	exp, err := newTracesExporter(c, set.Logger)
+	c, err := newSignalClient(cfg.(*Config), set)
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, exp.pushTraces, helperOptions(c, exp.client)...)
+	return exporterhelper.NewTraces(ctx, set, cfg, c.pushTraces, helperOptions(c)...)
 }
 
 func createLogsExporter(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
-	c := cfg.(*Config)
-	exp, err := newLogsExporter(c, set.Logger)
+	c, err := newSignalClient(cfg.(*Config), set)
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, exp.pushLogs, helperOptions(c, exp.client)...)
+	return exporterhelper.NewLogs(ctx, set, cfg, c.pushLogs, helperOptions(c)...)
+}
+
+func newSignalClient(cfg *Config, set exporter.Settings) (*client, error) {
+	tel, err := newTelemetry(set)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(cfg, set.Logger, tel), nil
 }
 
 // helperOptions are exporterhelper's start, shutdown, timeout, retry and queue.
-func helperOptions(c *Config, cl *client) []exporterhelper.Option {
+func helperOptions(c *client) []exporterhelper.Option {
 	return []exporterhelper.Option{
-		exporterhelper.WithStart(cl.start),
-		exporterhelper.WithShutdown(cl.shutdown),
-		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: c.Timeout}),
-		exporterhelper.WithRetry(c.RetryConfig),
-		exporterhelper.WithQueue(c.QueueConfig),
+		exporterhelper.WithStart(c.start),
+		exporterhelper.WithShutdown(c.shutdown),
+		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: c.cfg.Timeout}),
+		exporterhelper.WithRetry(c.cfg.RetryConfig),
+		exporterhelper.WithQueue(c.cfg.QueueConfig),
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.uber.org/zap"
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
@@ -171,32 +170,50 @@ func TestIntegrationSchemaIdempotent(t *testing.T) {
 	}
 }
 
+// TestIntegrationCreateSchemaFalse: without the DBA's schema the exporter
+// says so in component status and keeps trying; once the schema is there,
+// it stores without DDL of its own.
 func TestIntegrationCreateSchemaFalse(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
-	noSchema := func(c *Config) { c.CreateSchema = false }
-
-	_, err := startExporter(t, chtest.NativeEndpoint(), db, noSchema)
+	c, host := startClient(t, chtest.HTTPEndpoint(), db, func(c *Config) { c.CreateSchema = false })
+	require.NotNil(t, host.Last())
+	assert.Equal(t, componentstatus.StatusRecoverableError, host.Last().Status())
+	assert.ErrorContains(t, host.Last().Err(), "create_schema is false")
+	err := c.pushTraces(context.Background(), testTraces())
 	require.ErrorContains(t, err, "create_schema is false")
+	assert.False(t, consumererror.IsPermanent(err), "retried until the schema exists")
 
-	exp, err := startExporter(t, chtest.NativeEndpoint(), db, nil)
+	exp, err := startExporter(t, chtest.NativeEndpoint(), db, nil) // migrates
 	require.NoError(t, err)
 	require.NoError(t, exp.Shutdown(context.Background()))
+	time.Sleep(reconnectEvery)
+	require.NoError(t, c.pushTraces(context.Background(), testTraces()))
+	assert.Equal(t, componentstatus.StatusOK, host.Last().Status())
+	assert.Len(t, selectSpans(t, conn, db), 1)
+}
 
-	exp, err = startExporter(t, chtest.NativeEndpoint(), db, noSchema)
-	require.NoError(t, err, "a migrated schema is accepted without DDL")
-	require.NoError(t, exp.Shutdown(context.Background()))
+// startClient is the exporter's client alone (no queue, no retry): what a
+// push does is seen at once.
+func startClient(t *testing.T, endpoint, db string, mutate func(*Config)) (*client, *testutil.Host) {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Connection.Endpoint, cfg.Connection.Database, cfg.Connection.DialTimeout = endpoint, db, 2*time.Second
+	if mutate != nil {
+		mutate(cfg)
+	}
+	c, err := newSignalClient(cfg, exportertest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
+	host := testutil.NewHost(nil)
+	require.NoError(t, c.start(context.Background(), host))
+	t.Cleanup(func() { require.NoError(t, c.shutdown(context.Background())) })
+	return c, host
 }
 
 func TestIntegrationRetriedBatchStoresOnce(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
-	cfg := createDefaultConfig().(*Config)
-	cfg.Connection.Endpoint, cfg.Connection.Database = chtest.NativeEndpoint(), db
-	exp, err := newTracesExporter(cfg, zap.NewNop())
-	require.NoError(t, err)
-	require.NoError(t, exp.start(context.Background(), componenttest.NewNopHost()))
-	defer func() { require.NoError(t, exp.shutdown(context.Background())) }()
+	exp, _ := startClient(t, chtest.HTTPEndpoint(), db, nil)
 
 	// The same request twice is what exporterhelper's retry sends after a
 	// timeout whose insert had in fact landed.
@@ -209,18 +226,12 @@ func TestIntegrationRetriedBatchStoresOnce(t *testing.T) {
 }
 
 func TestIntegrationUnreachableAtStart(t *testing.T) {
-	cfg := createDefaultConfig().(*Config)
-	cfg.Connection.Endpoint, cfg.Connection.DialTimeout = "tcp://127.0.0.1:1", 500*time.Millisecond
-	exp, err := newTracesExporter(cfg, zap.NewNop())
-	require.NoError(t, err)
-	host := testutil.NewHost(nil)
 	// The collector starts: an outage must not become a crash loop.
-	require.NoError(t, exp.start(context.Background(), host))
+	exp, host := startClient(t, "tcp://"+testutil.FreeAddr(t), "x", nil)
 	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, host.Statuses())
-	err = exp.pushTraces(context.Background(), testTraces())
-	require.ErrorContains(t, err, "ClickHouse not ready")
+	err := exp.pushTraces(context.Background(), testTraces())
+	require.ErrorContains(t, err, "ClickHouse unreachable")
 	assert.False(t, consumererror.IsPermanent(err), "retryable: the queue keeps the data")
-	require.NoError(t, exp.shutdown(context.Background()))
 }
 
 // TestIntegrationRecoversWhenClickHouseAppears: ClickHouse becomes reachable
@@ -238,12 +249,15 @@ func TestIntegrationRecoversWhenClickHouseAppears(t *testing.T) {
 	host := testutil.NewHost(nil)
 	require.NoError(t, exp.Start(context.Background(), host))
 	require.NoError(t, exp.ConsumeTraces(context.Background(), testTraces()), "accepted into the queue")
+	time.Sleep(3 * time.Second) // retries back off to their longest wait
 	proxy.Restore()
+	restored := time.Now()
 
 	assert.Eventually(t, func() bool {
 		var n uint64
 		return conn.QueryRow(context.Background(), "SELECT count() FROM `"+db+"`.spans").Scan(&n) == nil && n == 1
-	}, 30*time.Second, 200*time.Millisecond, "the queued span lands once ClickHouse is reachable")
+	}, 30*time.Second, 100*time.Millisecond, "the queued span lands once ClickHouse is reachable")
+	assert.Less(t, time.Since(restored), 5*time.Second, "the backlog drains within 5 s of ClickHouse's return")
 	assert.Contains(t, host.Statuses(), componentstatus.StatusOK)
 	require.NoError(t, exp.Shutdown(context.Background()))
 }

@@ -36,6 +36,10 @@ const (
 	AttrNodeID = "agora.node.id"
 )
 
+// AttrOriginalTimestamp keeps a row's own time when the exporter clamped it
+// into the stored time window (see TimeWindow).
+const AttrOriginalTimestamp = "agora.original_timestamp"
+
 // Span attributes that carry the Agora API's top-level span fields.
 const (
 	AttrTokensUsed    = "agora.tokens_used"

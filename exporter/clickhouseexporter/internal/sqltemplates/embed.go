@@ -41,6 +41,7 @@ var Migrations = []Migration{
 	{Version: 3, Name: "node executions, events, logs", Statements: []string{"node_executions_table.sql", "events_table.sql", "logs_table.sql"}},
 	{Version: 4, Name: "executions", Statements: []string{"executions_table.sql"}},
 	{Version: 5, Name: "trace ids, truncated and retracted records", Statements: []string{"executions_v5_columns.sql", "node_executions_v5_columns.sql"}},
+	{Version: 6, Name: "dead letters; no row before 2000", Statements: []string{"dead_letters_table.sql", "spans_v6_constraint.sql", "logs_v6_constraint.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.

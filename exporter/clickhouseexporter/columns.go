@@ -1,0 +1,116 @@
+package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter"
+
+import (
+	"encoding/hex"
+	"time"
+
+	"github.com/ClickHouse/ch-go/proto"
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// Column helpers: values go straight into ch-go's columns, without boxing
+// or intermediate maps (the cost the row-wise driver API pays).
+
+func lowCard() *proto.ColLowCardinality[string] { return new(proto.ColStr).LowCardinality() }
+
+func dateTime64(precision proto.Precision) *proto.ColDateTime64 {
+	return new(proto.ColDateTime64).WithPrecision(precision)
+}
+
+// attrMap is Map(LowCardinality(String), String), filled entry by entry.
+type attrMap struct {
+	col    *proto.ColMap[string, string]
+	keys   *proto.ColLowCardinality[string]
+	values *proto.ColStr
+}
+
+func newAttrMap() attrMap {
+	keys, values := lowCard(), new(proto.ColStr)
+	return attrMap{col: proto.NewMap[string, string](keys, values), keys: keys, values: values}
+}
+
+// put adds one key and value to the row being built.
+func (m attrMap) put(k, v string) {
+	m.keys.Append(k)
+	m.values.Append(v)
+}
+
+// putValue adds an attribute; maps and slices become JSON text.
+func (m attrMap) putValue(k string, v pcommon.Value) {
+	m.keys.Append(k)
+	if v.Type() == pcommon.ValueTypeStr {
+		m.values.Append(v.Str())
+		return
+	}
+	m.values.Append(v.AsString())
+}
+
+// end closes the row.
+func (m attrMap) end() { m.col.Offsets.Append(uint64(m.keys.Rows())) }
+
+// appendAttrs adds a whole row from pdata attributes.
+func (m attrMap) appendAttrs(attrs pcommon.Map) {
+	for k, v := range attrs.All() {
+		m.putValue(k, v)
+	}
+	m.end()
+}
+
+// appendHex adds an id as lowercase hex ("" for an empty id), without a
+// string allocation.
+func appendHex(c *proto.ColStr, id []byte, empty bool) {
+	if empty {
+		c.Append("")
+		return
+	}
+	var buf [32]byte
+	n := hex.Encode(buf[:], id)
+	c.AppendBytes(buf[:n])
+}
+
+// appendUUIDString adds a UUID as its canonical text.
+func appendUUIDString(c *proto.ColStr, id uuid.UUID, empty bool) {
+	if empty {
+		c.Append("")
+		return
+	}
+	var buf [36]byte
+	hex.Encode(buf[0:8], id[0:4])
+	buf[8] = '-'
+	hex.Encode(buf[9:13], id[4:6])
+	buf[13] = '-'
+	hex.Encode(buf[14:18], id[6:8])
+	buf[18] = '-'
+	hex.Encode(buf[19:23], id[8:10])
+	buf[23] = '-'
+	hex.Encode(buf[24:], id[10:])
+	c.AppendBytes(buf[:])
+}
+
+// nullable helpers for the record tables.
+func nullTime(c *proto.ColNullable[time.Time], t *time.Time) {
+	if t == nil {
+		c.Append(proto.Null[time.Time]())
+		return
+	}
+	c.Append(proto.NewNullable(*t))
+}
+
+func nullFloat(c *proto.ColNullable[float64], f *float64) {
+	if f == nil {
+		c.Append(proto.Null[float64]())
+		return
+	}
+	c.Append(proto.NewNullable(*f))
+}
+
+func nullInt(c *proto.ColNullable[int64], i *int64) {
+	if i == nil {
+		c.Append(proto.Null[int64]())
+		return
+	}
+	c.Append(proto.NewNullable(*i))
+}
+
+func clampU32(v int64) uint32 { return uint32(min(max(v, 0), 1<<32-1)) }

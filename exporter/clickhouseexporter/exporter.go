@@ -1,0 +1,95 @@
+package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter"
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+// Column builders are reused between inserts; each push takes its own.
+var (
+	spanCols      = sync.Pool{New: func() any { return newSpanColumns() }}
+	executionCols = sync.Pool{New: func() any { return newExecutionColumns() }}
+	nodeCols      = sync.Pool{New: func() any { return newNodeColumns() }}
+	eventCols     = sync.Pool{New: func() any { return newEventColumns() }}
+	logCols       = sync.Pool{New: func() any { return newLogColumns() }}
+)
+
+// insertAll inserts one table's rows, splitting out refused ones, and keeps
+// those as dead letters.
+func insertAll[T item](ctx context.Context, c *client, table string, items []T, pool *sync.Pool) error {
+	if len(items) == 0 {
+		return nil
+	}
+	cols := pool.Get().(columns[T])
+	defer pool.Put(cols)
+	rs := &tableRows[T]{items: items, cols: cols, window: c.cfg.Timestamps, now: time.Now()}
+	letters, err := c.insertSplitting(ctx, table, rs, 0, rs.len())
+	if err != nil {
+		return err
+	}
+	return c.storeDeadLetters(ctx, letters)
+}
+
+// pushTraces writes spans to the spans table.
+func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	return insertAll(ctx, c, "spans", spanItems(td), &spanCols)
+}
+
+// pushLogs writes log records by event name: the processor's execution and
+// node-execution records and the Agora API's node reports and events to
+// their tables, everything else (starts, completions, snapshots, any OTLP
+// log) to logs. A record that claims a kind but does not decode goes to
+// logs, whole: nothing is lost.
+func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
+	var (
+		execs  []record[agora.Execution]
+		nodes  []record[agora.NodeExecution]
+		events []record[agora.Event]
+		other  []logItem
+	)
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				it := logItem{rl, sl, lr}
+				var err error
+				switch lr.EventName() {
+				case agora.EventExecutionRecord:
+					var x agora.Execution
+					if x, err = agora.DecodeExecution(lr); err == nil {
+						execs = append(execs, record[agora.Execution]{it, x})
+						continue
+					}
+				case agora.EventNodeReported, agora.EventNodeExecutionRecord:
+					var n agora.NodeExecution
+					if n, err = agora.DecodeNodeExecution(lr); err == nil {
+						nodes = append(nodes, record[agora.NodeExecution]{it, n})
+						continue
+					}
+				case agora.EventAgora:
+					var e agora.Event
+					if e, err = agora.DecodeEvent(lr); err == nil {
+						events = append(events, record[agora.Event]{it, e})
+						continue
+					}
+				}
+				other = append(other, it)
+			}
+		}
+	}
+	if err := insertAll(ctx, c, "executions", execs, &executionCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "node_executions", nodes, &nodeCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "events", events, &eventCols); err != nil {
+		return err
+	}
+	return insertAll(ctx, c, "logs", other, &logCols)
+}

@@ -1,0 +1,242 @@
+package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter"
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ClickHouse/ch-go"
+	"github.com/ClickHouse/ch-go/proto"
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"go.uber.org/zap"
+)
+
+// Inserts carry blocks that ch-go encodes column by column, straight from
+// pdata: over HTTP as `INSERT ... FORMAT Native`, or over the native
+// protocol. (DDL and queries go through clickhouse-go.)
+
+// inserter sends one block to a table.
+type inserter interface {
+	insert(ctx context.Context, table string, input proto.Input, rows int) error
+	ping(ctx context.Context) error
+	close()
+}
+
+// insertSQL is the statement of a block: the table and its columns, in order.
+func insertSQL(database, table string, input proto.Input) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + quoteIdent(database) + "." + quoteIdent(table) + " (")
+	for i, c := range input {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteIdent(c.Name))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+func newInserter(opts *clickhouse.Options, database string, settings map[string]string, logger *zap.Logger) inserter {
+	if opts.Protocol == clickhouse.HTTP {
+		return newHTTPInserter(opts, database, settings)
+	}
+	return newNativeInserter(opts, database, settings, logger)
+}
+
+// httpInserter posts Native blocks; the server's answer says what failed.
+type httpInserter struct {
+	hosts    []string // scheme://host:port
+	next     atomic.Uint32
+	client   *http.Client
+	database string
+	params   url.Values
+	user     string
+	password string
+	bufs     sync.Pool
+}
+
+func newHTTPInserter(opts *clickhouse.Options, database string, settings map[string]string) *httpInserter {
+	scheme := "http"
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 16
+	if opts.TLS != nil {
+		scheme = "https"
+		transport.TLSClientConfig = opts.TLS.Clone()
+	}
+	in := &httpInserter{client: &http.Client{Transport: transport}, database: database, params: url.Values{},
+		user: opts.Auth.Username, password: opts.Auth.Password}
+	for _, a := range opts.Addr {
+		in.hosts = append(in.hosts, scheme+"://"+a)
+	}
+	for k, v := range settings {
+		in.params.Set(k, v)
+	}
+	return in
+}
+
+func (h *httpInserter) request(ctx context.Context, method, query string, body io.Reader) (*http.Response, error) {
+	host := h.hosts[int(h.next.Load())%len(h.hosts)]
+	u := host + "/?" + h.params.Encode()
+	if query != "" {
+		u += "&query=" + url.QueryEscape(query)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if h.user != "" {
+		req.Header.Set("X-ClickHouse-User", h.user)
+	}
+	if h.password != "" {
+		req.Header.Set("X-ClickHouse-Key", h.password)
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.next.Add(1) // the next attempt tries another host
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (h *httpInserter) insert(ctx context.Context, table string, input proto.Input, rows int) error {
+	buf, _ := h.bufs.Get().(*proto.Buffer)
+	if buf == nil {
+		buf = new(proto.Buffer)
+	}
+	defer h.bufs.Put(buf)
+	buf.Reset()
+	// Native format over HTTP is the block as revision 0 writes it.
+	if err := (proto.Block{Columns: len(input), Rows: rows}).EncodeRawBlock(buf, 0, input); err != nil {
+		return errBadBlock{err}
+	}
+	resp, err := h.request(ctx, http.MethodPost, insertSQL(h.database, table, input)+" FORMAT Native", bytes.NewReader(buf.Buf))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	code, _ := strconv.Atoi(resp.Header.Get("X-ClickHouse-Exception-Code"))
+	return &serverError{code: code, msg: strings.TrimSpace(string(msg))}
+}
+
+func (h *httpInserter) ping(ctx context.Context) error {
+	resp, err := h.request(ctx, http.MethodGet, "SELECT 1", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("ClickHouse answered %s", resp.Status)
+	}
+	return nil
+}
+
+func (h *httpInserter) close() { h.client.CloseIdleConnections() }
+
+// nativeInserter keeps a few native connections; a failed one is dropped.
+type nativeInserter struct {
+	opts     ch.Options
+	addrs    []string
+	next     atomic.Uint32
+	database string
+	settings []ch.Setting
+	idle     chan *ch.Client
+}
+
+func newNativeInserter(opts *clickhouse.Options, database string, settings map[string]string, logger *zap.Logger) *nativeInserter {
+	n := &nativeInserter{addrs: opts.Addr, database: database, idle: make(chan *ch.Client, 16),
+		opts: ch.Options{Logger: logger, User: opts.Auth.Username, Password: opts.Auth.Password, DialTimeout: opts.DialTimeout,
+			TLS: opts.TLS, ClientName: "agora-otelcol", Compression: ch.CompressionLZ4}}
+	if opts.Compression != nil && opts.Compression.Method == clickhouse.CompressionNone {
+		n.opts.Compression = ch.CompressionDisabled
+	}
+	if opts.Compression != nil && opts.Compression.Method == clickhouse.CompressionZSTD {
+		n.opts.Compression = ch.CompressionZSTD
+	}
+	for k, v := range settings {
+		n.settings = append(n.settings, ch.Setting{Key: k, Value: v, Important: true})
+	}
+	return n
+}
+
+func (n *nativeInserter) conn(ctx context.Context) (*ch.Client, error) {
+	select {
+	case c := <-n.idle:
+		if !c.IsClosed() {
+			return c, nil
+		}
+	default:
+	}
+	opts := n.opts
+	opts.Address = n.addrs[int(n.next.Load())%len(n.addrs)]
+	c, err := ch.Dial(ctx, opts)
+	if err != nil {
+		n.next.Add(1)
+		return nil, err
+	}
+	return c, nil
+}
+
+func (n *nativeInserter) release(c *ch.Client, err error) {
+	var ex *ch.Exception
+	if err != nil && !errors.As(err, &ex) { // the connection may be broken
+		_ = c.Close()
+		return
+	}
+	select {
+	case n.idle <- c:
+	default:
+		_ = c.Close()
+	}
+}
+
+func (n *nativeInserter) insert(ctx context.Context, table string, input proto.Input, _ int) error {
+	c, err := n.conn(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.Do(ctx, ch.Query{Body: insertSQL(n.database, table, input) + " VALUES", Input: input, Settings: n.settings})
+	n.release(c, err)
+	if ex, ok := ch.AsException(err); ok {
+		return &serverError{code: int(ex.Code), msg: ex.Message}
+	}
+	return err
+}
+
+func (n *nativeInserter) ping(ctx context.Context) error {
+	c, err := n.conn(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.Ping(ctx)
+	n.release(c, err)
+	return err
+}
+
+func (n *nativeInserter) close() {
+	for {
+		select {
+		case c := <-n.idle:
+			_ = c.Close()
+		default:
+			return
+		}
+	}
+}
+
+var _ = tls.Config{}
