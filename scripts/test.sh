@@ -28,11 +28,17 @@ export AGORA_CLICKHOUSE_BIN="$PWD/bin/agora-clickhouse"
 export AGORACTL_BIN="$PWD/bin/agoractl"
 export AGORA_ENGINE_LIB="$PWD/.local/engine/libchdb.so"
 
+rm -f test-output/reliability.txt
 # shellcheck disable=SC2086
 case "${GO_TEST_ARGS:-}" in
   *./*) go test -count=1 $GO_TEST_ARGS ;;     # the args name their packages
   *) go test -count=1 ${GO_TEST_ARGS:-} ./... ;;
 esac
+
+if [ -s test-output/reliability.txt ]; then
+  echo "== Reliability (the chaos suite's figures, see README)"
+  cat test-output/reliability.txt
+fi
 
 # Every fuzz target for a bounded time (FUZZTIME, default 3s; longer by hand:
 # go test -run '^$' -fuzz '^FuzzBatch$' -fuzztime 10m ./receiver/agorareceiver).

@@ -38,7 +38,13 @@ func envOr(k, def string) string {
 // the engine when ClickHouse is not there.
 func Conn(t testing.TB) driver.Conn {
 	t.Helper()
-	u, err := url.Parse(NativeEndpoint())
+	return ConnTo(t, NativeEndpoint())
+}
+
+// ConnTo is Conn to another engine's native endpoint.
+func ConnTo(t testing.TB, endpoint string) driver.Conn {
+	t.Helper()
+	u, err := url.Parse(endpoint)
 	if err != nil {
 		t.Fatalf("AGORA_TEST_CLICKHOUSE_NATIVE: %v", err)
 	}

@@ -45,11 +45,16 @@ type Config struct {
 	Nodes int
 	// PerRequest is how many executions one OTLP request carries. Default 50.
 	PerRequest int
+	// Pause is how long a client waits between runs (0: none).
+	Pause time.Duration
 }
 
 // Stats count what was sent and acknowledged.
 type Stats struct {
 	Executions, NodeItems, Spans, Requests, Retries atomic.Int64
+	// Refused counts answers that said "retry later" (503, 429), by
+	// Retry-After present or not.
+	Refused, RefusedWithRetryAfter atomic.Int64
 }
 
 // Client is one load run.
@@ -88,6 +93,12 @@ func (c *Client) Run(ctx context.Context) {
 					c.apiRun(ctx, key)
 				} else {
 					c.otlpRequest(ctx, key)
+				}
+				if c.cfg.Pause > 0 {
+					select {
+					case <-ctx.Done():
+					case <-time.After(c.cfg.Pause):
+					}
 				}
 			}
 		})
@@ -135,6 +146,11 @@ func (c *Client) post(ctx context.Context, url, key, contentType string, body []
 		switch {
 		case resp.StatusCode/100 == 2 && rerr == nil:
 			return out, true
+		case resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests:
+			c.Stats.Refused.Add(1)
+			if resp.Header.Get("Retry-After") != "" {
+				c.Stats.RefusedWithRetryAfter.Add(1)
+			}
 		case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusNotFound:
 			panic(fmt.Sprintf("loadgen: %s answered %d: %s", url, resp.StatusCode, out))
 		}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -18,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/health"
 	"github.com/agora-otelcol/agora-otelcol/processor/executionprocessor/internal/metadata"
 )
 
@@ -43,6 +46,11 @@ type executionProcessor struct {
 
 	stop chan struct{}
 	done sync.WaitGroup
+
+	host        component.Host
+	statusMu    sync.Mutex
+	refusing    bool // as last reported
+	lastRefusal time.Time
 }
 
 func newExecutionProcessor(cfg *Config, set processor.Settings) (*executionProcessor, error) {
@@ -58,6 +66,7 @@ func (p *executionProcessor) Start(ctx context.Context, host component.Host) err
 	if p.nextLogs == nil {
 		return errNoLogsPipeline
 	}
+	p.host = host
 	if p.cfg.Storage != nil {
 		j, err := openJournal(ctx, host, *p.cfg.Storage, p.id)
 		if err != nil {
@@ -114,6 +123,7 @@ func (p *executionProcessor) run() {
 		case <-p.stop:
 			return
 		case <-t.C:
+			_ = p.refused(nil) // clears a refusal that ended without traffic
 			if err := p.flush(context.Background()); err != nil {
 				p.logger.Warn("execution records not emitted; retrying at the next flush", zap.Error(err))
 			}
@@ -152,12 +162,52 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 	if ld.LogRecordCount() == 0 {
 		return err
 	}
-	if cerr := p.nextLogs.ConsumeLogs(ctx, ld); cerr != nil {
-		p.redirty(ld)
-		return errors.Join(err, cerr)
+	// In requests of bounded size, so each fits a small sending queue; the
+	// first refused one and those after it go again at the next flush.
+	chunks := chunk(ld, maxEmit)
+	for i, c := range chunks {
+		if cerr := p.refused(p.nextLogs.ConsumeLogs(ctx, c)); cerr != nil {
+			for _, rest := range chunks[i:] {
+				p.redirty(rest)
+			}
+			return errors.Join(err, cerr)
+		}
+		p.telemetry.ProcessorExecutionRecordsEmitted.Add(ctx, int64(c.LogRecordCount()))
 	}
-	p.telemetry.ProcessorExecutionRecordsEmitted.Add(ctx, int64(ld.LogRecordCount()))
 	return err
+}
+
+// maxEmit bounds the records of one emitted request (about 0.5 MB).
+const maxEmit = 1000
+
+// chunk splits ld into requests of at most n records, keeping resources.
+func chunk(ld plog.Logs, n int) []plog.Logs {
+	if ld.LogRecordCount() <= n {
+		return []plog.Logs{ld}
+	}
+	var out []plog.Logs
+	cur, count := plog.NewLogs(), 0
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			var dst plog.LogRecordSlice
+			for _, lr := range sl.LogRecords().All() {
+				if count == n {
+					out = append(out, cur)
+					cur, count = plog.NewLogs(), 0
+				}
+				if count == 0 || dst == (plog.LogRecordSlice{}) {
+					nrl := cur.ResourceLogs().AppendEmpty()
+					rl.Resource().CopyTo(nrl.Resource())
+					nsl := nrl.ScopeLogs().AppendEmpty()
+					sl.Scope().CopyTo(nsl.Scope())
+					dst = nsl.LogRecords()
+				}
+				lr.CopyTo(dst.AppendEmpty())
+				count++
+			}
+		}
+	}
+	return append(out, cur)
 }
 
 // redirty marks the executions of refused records changed again.
@@ -214,11 +264,10 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 			}
 		}
 	}
-	err := p.commit(ctx, b)
-	if err != nil {
-		return err
+	if err := p.commit(ctx, b); err != nil {
+		return p.refused(err)
 	}
-	return p.nextTraces.ConsumeTraces(ctx, td)
+	return p.refused(p.nextTraces.ConsumeTraces(ctx, td))
 }
 
 // ConsumeLogs folds the Agora API's records, journals them, then passes the
@@ -243,10 +292,42 @@ func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 		}
 	}
 	if err := p.commit(ctx, b); err != nil {
-		return err
+		return p.refused(err)
 	}
-	return p.nextLogs.ConsumeLogs(ctx, ld)
+	return p.refused(p.nextLogs.ConsumeLogs(ctx, ld))
 }
+
+// refused reports in component status whether the collector refuses data:
+// the sending queue is full, or the journal cannot be written. Senders get
+// a retryable error either way; readiness (agorahealth) turns false, and
+// back only after refusalHold without a refusal (a nearly full queue takes
+// a small request now and then: readiness does not flap with it).
+func (p *executionProcessor) refused(err error) error {
+	var journal errJournal
+	refusing := errors.Is(err, exporterhelper.ErrQueueIsFull) || errors.As(err, &journal)
+	p.statusMu.Lock()
+	defer p.statusMu.Unlock()
+	now := time.Now()
+	if refusing {
+		p.lastRefusal = now
+	}
+	switch {
+	case p.host == nil:
+	case refusing && !p.refusing:
+		p.refusing = true
+		p.logger.Warn("refusing data until there is room", zap.Error(err))
+		componentstatus.ReportStatus(p.host, componentstatus.NewRecoverableErrorEvent(fmt.Errorf("%w: %w", health.ErrRefusing, err)))
+	case !refusing && p.refusing && now.Sub(p.lastRefusal) >= refusalHold:
+		p.refusing = false
+		p.logger.Info("accepting data again")
+		componentstatus.ReportStatus(p.host, componentstatus.NewEvent(componentstatus.StatusOK))
+	}
+	return err
+}
+
+// refusalHold is how long without a refusal before the collector says it
+// accepts data again.
+const refusalHold = 3 * time.Second
 
 // commit journals a request's entries and unlocks the state. It is called
 // with the state locked; the write happens after the unlock, in the order

@@ -11,8 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -20,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/health"
 	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 	"github.com/agora-otelcol/agora-otelcol/processor/executionprocessor/internal/metadata"
 )
@@ -202,4 +205,79 @@ func TestSpilledExecutionIsRebuilt(t *testing.T) {
 	assert.Equal(t, int64(1), rebuilt)
 	e := p.executions(t)[exec]
 	assert.Equal(t, []any{agora.StatusError, int64(1), int64(3), "wf", t0}, []any{e.Status, e.NodeCount, e.RetryCount, e.WorkflowName, e.StartedAt})
+}
+
+// refusingLogs is a logs pipeline whose sending queue is full until told otherwise.
+type refusingLogs struct {
+	consumertest.LogsSink
+	full bool
+}
+
+func (r *refusingLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	if r.full {
+		return exporterhelper.ErrQueueIsFull
+	}
+	return r.LogsSink.ConsumeLogs(ctx, ld)
+}
+
+// TestRefusingIsReported: while the sending queue is full the processor
+// says in component status that the collector refuses data (readiness
+// turns false on it), and clears it when data is accepted again.
+func TestRefusingIsReported(t *testing.T) {
+	f := NewFactory()
+	set := processortest.NewNopSettings(metadata.Type)
+	next := &refusingLogs{full: true}
+	cfg := createDefaultConfig().(*Config)
+	tp, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	lp, err := f.CreateLogs(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	host := testutil.NewHost(nil)
+	require.NoError(t, lp.Start(context.Background(), host))
+	defer func() {
+		require.NoError(t, tp.Shutdown(context.Background()))
+		require.NoError(t, lp.Shutdown(context.Background()))
+	}()
+
+	err = lp.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, uuid.New()), StartedAt: t0})))
+	require.ErrorIs(t, err, exporterhelper.ErrQueueIsFull, "the sender gets the retryable error")
+	require.NotNil(t, host.Last())
+	assert.Equal(t, componentstatus.StatusRecoverableError, host.Last().Status())
+	assert.ErrorIs(t, host.Last().Err(), health.ErrRefusing)
+
+	next.full = false
+	require.NoError(t, lp.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, uuid.New()), StartedAt: t0}))))
+	assert.Equal(t, componentstatus.StatusRecoverableError, host.Last().Status(), "a request that fits does not end it at once")
+	ep := lp.(pipelineEnd).Unwrap()
+	ep.statusMu.Lock()
+	ep.lastRefusal = time.Now().Add(-refusalHold)
+	ep.statusMu.Unlock()
+	require.NoError(t, lp.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, uuid.New()), StartedAt: t0}))))
+	assert.Equal(t, componentstatus.StatusOK, host.Last().Status(), "cleared once refusals stopped")
+}
+
+func TestChunkKeepsEveryRecordAndResource(t *testing.T) {
+	ld := plog.NewLogs()
+	for org := range 3 {
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr(agora.AttrOrgID, fmt.Sprint("org-", org))
+		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+		for i := range 7 {
+			lrs.AppendEmpty().Body().SetInt(int64(org*100 + i))
+		}
+	}
+	chunks := chunk(ld, 5)
+	require.Len(t, chunks, 5)
+	var seen []int64
+	for _, c := range chunks {
+		assert.LessOrEqual(t, c.LogRecordCount(), 5)
+		for _, rl := range c.ResourceLogs().All() {
+			org := agora.Str(rl.Resource().Attributes(), agora.AttrOrgID)
+			for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+				assert.Equal(t, fmt.Sprint("org-", lr.Body().Int()/100), org, "a record keeps its org")
+				seen = append(seen, lr.Body().Int())
+			}
+		}
+	}
+	assert.Len(t, seen, 21)
 }

@@ -2,9 +2,12 @@ package agorareceiver // import "github.com/agora-otelcol/agora-otelcol/receiver
 
 import (
 	"errors"
+	"fmt"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
 
 // Config defines the Agora receiver's settings.
@@ -22,6 +25,11 @@ type Config struct {
 	// MaxBatchItems bounds the items of one /telemetry/batch (all lists
 	// together). Default: 10000.
 	MaxBatchItems int `mapstructure:"max_batch_items"`
+	// Timestamps is how far from now an item's timestamps may be; an item
+	// outside is refused (400 naming the field; in a batch, that item only).
+	// Default: past 720h, future 24h (naive local times from SDKs east of
+	// UTC look ahead by up to 14 h). 0 disables a bound.
+	Timestamps agora.TimeWindow `mapstructure:"timestamps"`
 }
 
 var (
@@ -41,6 +49,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.MaxBatchItems <= 0 {
 		errs = errors.Join(errs, errBadMaxBatchSize)
+	}
+	if err := cfg.Timestamps.Validate(); err != nil {
+		errs = errors.Join(errs, fmt.Errorf("timestamps: %w", err))
 	}
 	return errs
 }

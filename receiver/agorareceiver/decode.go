@@ -40,10 +40,18 @@ func (es fieldErrors) Error() string {
 // object reads the fields of one JSON object and collects what is wrong.
 // The whole body is parsed once (fastjson); fields are read from that tree.
 type object struct {
-	path string
-	v    *fastjson.Value
-	obj  *fastjson.Object
-	errs fieldErrors
+	path   string
+	v      *fastjson.Value
+	obj    *fastjson.Object
+	errs   fieldErrors
+	window *window
+}
+
+// window is when a request's timestamps may be: the stored tables are
+// partitioned by time, so a time far off is refused, naming its field.
+type window struct {
+	agora.TimeWindow
+	now time.Time
 }
 
 var errNotObject = errors.New("must be a JSON object")
@@ -53,7 +61,7 @@ var errNotObject = errors.New("must be a JSON object")
 var parsers fastjson.ParserPool
 
 // parseBody parses a request body, which must be a JSON object.
-func parseBody(p *fastjson.Parser, body []byte) (*object, error) {
+func parseBody(p *fastjson.Parser, body []byte, w *window) (*object, error) {
 	v, err := p.ParseBytes(body)
 	if err != nil {
 		// Error path only: encoding/json says where the syntax breaks.
@@ -67,16 +75,17 @@ func parseBody(p *fastjson.Parser, body []byte) (*object, error) {
 	if v.Type() != fastjson.TypeObject {
 		return nil, badRequest{fieldError{"body", "not a JSON object: got " + v.Type().String()}}
 	}
-	return parseObject("", v)
+	root := &object{window: w}
+	return root.child("", v)
 }
 
-// parseObject reads v as an object; path prefixes every field name.
-func parseObject(path string, v *fastjson.Value) (*object, error) {
+// child reads v, a value inside o, as an object; path prefixes every field name.
+func (o *object) child(path string, v *fastjson.Value) (*object, error) {
 	obj, err := v.Object()
 	if err != nil {
 		return nil, fieldError{path, errNotObject.Error()}
 	}
-	return &object{path: path, v: v, obj: obj}, nil
+	return &object{path: path, v: v, obj: obj, window: o.window}, nil
 }
 
 func (o *object) name(field string) string {
@@ -140,6 +149,9 @@ func (o *object) timestamp(field string, required bool) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t, err := parseTimestamp(s)
+	if err == nil && o.window != nil {
+		err = o.window.Check(t, o.window.now)
+	}
 	if err != nil {
 		o.fail(field, err.Error())
 		return time.Time{}, false

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/sharedcomponent"
 	"github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver/internal/metadata"
 )
@@ -26,7 +27,7 @@ func createDefaultConfig() component.Config {
 	http := confighttp.NewDefaultServerConfig()
 	http.NetAddr.Endpoint = "localhost:8000"
 	http.MaxRequestBodySize = defaultMaxBodySize
-	return &Config{HTTP: http, MaxBatchItems: 10_000}
+	return &Config{HTTP: http, MaxBatchItems: 10_000, Timestamps: agora.DefaultTimeWindow}
 }
 
 // receivers holds one receiver per config: the traces and the logs pipeline

@@ -37,7 +37,7 @@ func (r *agoraReceiver) owned(o agora.Caller, id string) (uuid.UUID, error) {
 
 // start_ is POST /telemetry/executions/start.
 func (r *agoraReceiver) start_(rq *request) (any, error) {
-	o, err := parseBody(rq.parser, rq.body)
+	o, err := parseBody(rq.parser, rq.body, rq.window)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (r *agoraReceiver) ownedBody(rq *request) (uuid.UUID, *object, error) {
 	if err != nil {
 		return uuid.Nil, nil, err
 	}
-	o, err := parseBody(rq.parser, rq.body)
+	o, err := parseBody(rq.parser, rq.body, rq.window)
 	return exec, o, err
 }
 
@@ -147,7 +147,7 @@ const maxReportedErrors = 100
 // batch is POST /telemetry/batch: each item is validated alone; bad ones are
 // skipped and reported, good ones kept.
 func (r *agoraReceiver) batch(rq *request) (any, error) {
-	o, err := parseBody(rq.parser, rq.body)
+	o, err := parseBody(rq.parser, rq.body, rq.window)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (r *agoraReceiver) batch(rq *request) (any, error) {
 
 	each := func(list string, items []*fastjson.Value, ok, rejected *int, decode func(o *object) error) {
 		for i, raw := range items {
-			item, err := parseObject(list+"["+strconv.Itoa(i)+"]", raw)
+			item, err := o.child(list+"["+strconv.Itoa(i)+"]", raw)
 			if err == nil {
 				err = decode(item)
 			}

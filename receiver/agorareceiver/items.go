@@ -111,7 +111,7 @@ func decodeSpan(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 	cost := o.number("estimated_cost", true)
 	events := o.list("events", false)
 	for i, raw := range events {
-		ev, err := parseObject(o.name("events")+"["+strconv.Itoa(i)+"]", raw)
+		ev, err := o.child(o.name("events")+"["+strconv.Itoa(i)+"]", raw)
 		if err != nil {
 			o.errs = append(o.errs, err.(fieldError))
 			continue

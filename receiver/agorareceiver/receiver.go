@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/health"
 	"github.com/agora-otelcol/agora-otelcol/internal/httpjson"
 )
 
@@ -36,8 +37,9 @@ type agoraReceiver struct {
 	logs     consumer.Logs
 	obs      *receiverhelper.ObsReport
 
-	server  *http.Server
-	serving sync.WaitGroup
+	server       *http.Server
+	serving      sync.WaitGroup
+	healthSource health.Source
 }
 
 func newReceiver(cfg *Config, set receiver.Settings) (*agoraReceiver, error) {
@@ -62,6 +64,7 @@ func (r *agoraReceiver) Start(ctx context.Context, host component.Host) error {
 	if r.traces == nil {
 		r.settings.Logger.Warn("the agora receiver is in no traces pipeline: spans will be refused")
 	}
+	r.healthSource = health.Find(host)
 	ln, err := r.cfg.HTTP.ToListener(ctx)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", r.cfg.HTTP.NetAddr.Endpoint, err)
@@ -104,12 +107,27 @@ func (r *agoraReceiver) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// health is GET /health: the platform's answer while all is well; what is
+// degraded otherwise, and 503 while the collector refuses data (from the
+// agorahealth extension's view of component status, when configured).
 func (r *agoraReceiver) health(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		httpjson.Detail(w, http.StatusMethodNotAllowed, "method not allowed: use GET")
 		return
 	}
-	httpjson.Write(w, http.StatusOK, map[string]string{"status": "healthy"})
+	if r.healthSource == nil {
+		httpjson.Write(w, http.StatusOK, map[string]string{"status": "healthy"})
+		return
+	}
+	switch rep := r.healthSource.Health(); {
+	case !rep.Ready:
+		w.Header().Set("Retry-After", "1")
+		httpjson.Write(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "degraded": rep.Degraded})
+	case len(rep.Degraded) > 0:
+		httpjson.Write(w, http.StatusOK, map[string]any{"status": "degraded", "degraded": rep.Degraded})
+	default:
+		httpjson.Write(w, http.StatusOK, map[string]string{"status": "healthy"})
+	}
 }
 
 // route dispatches the /telemetry endpoints.
@@ -169,7 +187,8 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 	}
 	parser := parsers.Get()
 	defer parsers.Put(parser)
-	rq := &request{ctx: req.Context(), org: caller, body: body, execID: execID, parser: parser, out: newOutput(caller)}
+	rq := &request{ctx: req.Context(), org: caller, body: body, execID: execID, parser: parser, out: newOutput(caller),
+		window: &window{TimeWindow: r.cfg.Timestamps, now: time.Now()}}
 	resp, err := handle(rq)
 	if err == nil {
 		err = r.consume(rq)
@@ -222,6 +241,7 @@ type request struct {
 	execID string // from the path, when the endpoint has one
 	parser *fastjson.Parser
 	out    *output
+	window *window
 }
 
 // output collects what one request becomes. The receiver is the first

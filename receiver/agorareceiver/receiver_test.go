@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -17,21 +18,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/config/configauth"
 	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/confignet"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/agora-otelcol/agora-otelcol/extension/agorahealthextension"
 	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
+	"github.com/agora-otelcol/agora-otelcol/internal/health"
 	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 	"github.com/agora-otelcol/agora-otelcol/receiver/agorareceiver/internal/metadata"
 )
@@ -46,6 +52,7 @@ type server struct {
 	keyA, keyB   string
 	orgA, orgB   apikey.Key
 	logsConsumer *switchableLogs
+	health       extensioncapabilities.ComponentStatusWatcher
 }
 
 // switchableLogs lets a test make the pipeline refuse data.
@@ -80,7 +87,14 @@ func startServer(t testing.TB, mutate func(*Config)) *server {
 	authID := component.MustNewID("apikeyauth")
 	auth, err := authFactory.Create(context.Background(), extensiontest.NewNopSettings(authFactory.Type()), authCfg)
 	require.NoError(t, err)
-	h := testutil.NewHost(map[component.ID]component.Component{authID: auth})
+	healthExt, err := agorahealthextension.NewFactory().Create(context.Background(), extensiontest.NewNopSettings(component.MustNewType("agorahealth")),
+		&agorahealthextension.Config{HTTP: confighttp.ServerConfig{NetAddr: confignet.AddrConfig{Endpoint: testutil.FreeAddr(t), Transport: confignet.TransportTypeTCP}}, Path: "/ready"})
+	require.NoError(t, err)
+	h := testutil.NewHost(map[component.ID]component.Component{authID: auth, component.MustNewID("agorahealth"): healthExt})
+	s.health = healthExt.(extensioncapabilities.ComponentStatusWatcher)
+	require.NoError(t, healthExt.Start(context.Background(), h))
+	require.NoError(t, healthExt.(extensioncapabilities.PipelineWatcher).Ready())
+	t.Cleanup(func() { require.NoError(t, healthExt.Shutdown(context.Background())) })
 	require.NoError(t, auth.Start(context.Background(), h))
 	t.Cleanup(func() { require.NoError(t, auth.Shutdown(context.Background())) })
 
@@ -90,6 +104,8 @@ func startServer(t testing.TB, mutate func(*Config)) *server {
 	cfg.HTTP.NetAddr.Endpoint = addr
 	cfg.HTTP.Auth = configoptional.Some(confighttpAuth(authID))
 	cfg.ExecutionIDSecret = testSecret
+	// The fixtures' dates are fixed; TestTimestampWindow tests the window.
+	cfg.Timestamps = agora.TimeWindow{}
 	if mutate != nil {
 		mutate(cfg)
 	}
@@ -491,3 +507,57 @@ func confighttpAuth(id component.ID) confighttp.AuthConfig {
 }
 
 var _ consumer.Logs = (*switchableLogs)(nil)
+
+// TestTimestampWindow: a time far from now is refused, naming its field;
+// in a batch, only that item, the others kept.
+func TestTimestampWindow(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.Timestamps = agora.TimeWindow{Past: 24 * time.Hour, Future: time.Hour} })
+	exec := s.startExecution(t, s.keyA)
+	now := time.Now().UTC()
+	old, ahead := now.Add(-48*time.Hour).Format("2006-01-02T15:04:05"), now.Add(3*time.Hour).Format("2006-01-02T15:04:05")
+	code, resp := s.call(t, s.keyA, "/telemetry/executions/"+exec+"/nodes",
+		`{"node_name": "n", "node_type": "t", "status": "success", "started_at": "`+old+`"}`)
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, "started_at: more than 24h0m0s in the past", resp["detail"])
+
+	before := len(allLogs(s.logs))
+	body := `{"execution_id": "` + exec + `", "events": [
+		{"event_type": "ok", "timestamp": "` + now.Format("2006-01-02T15:04:05") + `"},
+		{"event_type": "late", "timestamp": "` + ahead + `"}]}`
+	code, resp = s.call(t, s.keyA, "/telemetry/batch", body)
+	require.Equal(t, http.StatusOK, code, resp)
+	assert.Equal(t, 1.0, resp["events_ingested"])
+	assert.Equal(t, 1.0, resp["events_rejected"])
+	assert.Equal(t, []any{"events[1].timestamp: more than 1h0m0s in the future"}, resp["errors"])
+	assert.Len(t, allLogs(s.logs), before+1, "the good item is kept")
+}
+
+// TestHealthSaysWhatIsDegraded: GET /health keeps the platform's answer
+// while all is well, names what is degraded, and is 503 while the collector
+// refuses data.
+func TestHealthSaysWhatIsDegraded(t *testing.T) {
+	s := startServer(t, nil)
+	get := func() (int, map[string]any) {
+		resp, err := http.Get(s.url + "/health")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		return resp.StatusCode, body
+	}
+	code, body := get()
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, map[string]any{"status": "healthy"}, body)
+
+	exporter := componentstatus.NewInstanceID(component.MustNewID("agora_clickhouse"), component.KindExporter)
+	s.health.Changed(exporter, componentstatus.NewRecoverableErrorEvent(errors.New("ClickHouse unreachable")))
+	code, body = get()
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, map[string]any{"status": "degraded", "degraded": map[string]any{"exporter/agora_clickhouse": "ClickHouse unreachable"}}, body)
+
+	processor := componentstatus.NewInstanceID(component.MustNewID("execution"), component.KindProcessor)
+	s.health.Changed(processor, componentstatus.NewRecoverableErrorEvent(fmt.Errorf("%w: queue full", health.ErrRefusing)))
+	code, body = get()
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "unavailable", body["status"])
+}

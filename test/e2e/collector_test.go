@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -49,15 +50,18 @@ const testIDSecret = "e2e-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
 // collector is one running agora-otelcol process.
 type collector struct {
-	cmd        *exec.Cmd
-	log        *syncBuffer
-	exited     chan error
-	grpc, http string // OTLP endpoints, host:port
-	api        string // Agora API, host:port
-	ui         string // monitoring UI and query API, host:port
-	health     string
-	keysFile   string
-	stopped    bool
+	cmd         *exec.Cmd
+	log         *syncBuffer
+	exited      <-chan error
+	grpc, http  string // OTLP endpoints, host:port
+	api         string // Agora API, host:port
+	ui          string // monitoring UI and query API, host:port
+	health      string // per-component status (healthcheckv2)
+	ready       string // readiness (agorahealth)
+	keysFile    string
+	stopped     bool
+	opts        options
+	metricsPort string
 }
 
 func binary(t testing.TB) string {
@@ -74,7 +78,7 @@ func binary(t testing.TB) string {
 
 // startCollector runs the binary with the shipped config/local.yaml, the
 // config `make run` uses, pointed by its environment variables at free ports
-// and at database db; it waits until health_check answers.
+// and at database db; it waits until the health check answers.
 func startCollector(t testing.TB, db string) *collector {
 	return startCollectorWith(t, options{db: db})
 }
@@ -87,53 +91,72 @@ func startCollectorWithKeys(t testing.TB, db, keysFile string) *collector {
 // options of a test collector; empty fields get fresh temp paths.
 type options struct {
 	db, keysFile, dataDir string
+	clickhouse            string // endpoint; default the test engine over HTTP
 	env                   []string
+	args                  []string // more --config flags
 }
 
 func startCollectorWith(t testing.TB, o options) *collector {
 	t.Helper()
-	db, keysFile := o.db, o.keysFile
-	if keysFile == "" {
-		keysFile = filepath.Join(t.TempDir(), "keys.yaml")
+	if o.keysFile == "" {
+		o.keysFile = filepath.Join(t.TempDir(), "keys.yaml")
 	}
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()
 	}
-	c := &collector{grpc: testutil.FreeAddr(t), http: testutil.FreeAddr(t), api: testutil.FreeAddr(t), ui: testutil.FreeAddr(t), health: testutil.FreeAddr(t), keysFile: keysFile, log: &syncBuffer{}, exited: make(chan error, 1)}
-	_, metricsPort, _ := net.SplitHostPort(testutil.FreeAddr(t))
-	config, err := filepath.Abs("../../config/local.yaml")
-	require.NoError(t, err)
-
-	args := []string{"--config", config}
-	if addr := os.Getenv("AGORA_E2E_PPROF"); addr != "" {
-		// For profiling a run by hand: AGORA_E2E_PPROF=localhost:1777.
-		args = append(args, "--config=yaml:extensions::pprof::endpoint: "+addr,
-			"--config=yaml:service::extensions: [apikeyauth, health_check, file_storage/state, agoraui, pprof]")
+	if o.clickhouse == "" {
+		o.clickhouse = chtest.HTTPEndpoint()
 	}
-	c.cmd = exec.Command(binary(t), args...)
-	c.cmd.Env = append(os.Environ(),
-		"AGORA_HEALTH_ENDPOINT="+c.health,
-		"AGORA_OTLP_GRPC_ENDPOINT="+c.grpc,
-		"AGORA_OTLP_HTTP_ENDPOINT="+c.http,
-		"AGORA_METRICS_PORT="+metricsPort,
-		"CLICKHOUSE_ENDPOINT="+chtest.HTTPEndpoint(),
-		"CLICKHOUSE_DATABASE="+db,
-		"AGORA_KEYS_FILE="+keysFile,
-		"AGORA_API_ENDPOINT="+c.api,
-		"AGORA_ID_SECRET="+testIDSecret,
-		"AGORA_DATA_DIR="+o.dataDir,
-		"AGORA_UI_ENDPOINT="+c.ui,
-	)
-	c.cmd.Env = append(c.cmd.Env, o.env...)
-	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
-	require.NoError(t, c.cmd.Start())
-	go func() { c.exited <- c.cmd.Wait() }()
+	c := &collector{grpc: testutil.FreeAddr(t), http: testutil.FreeAddr(t), api: testutil.FreeAddr(t), ui: testutil.FreeAddr(t),
+		health: testutil.FreeAddr(t), ready: testutil.FreeAddr(t), keysFile: o.keysFile, log: &syncBuffer{}, opts: o}
+	_, c.metricsPort, _ = net.SplitHostPort(testutil.FreeAddr(t))
 	t.Cleanup(func() {
 		c.stop(t)
 		if t.Failed() {
 			t.Logf("collector output:\n%s", c.log.String())
 		}
 	})
+	c.launch(t)
+	return c
+}
+
+// launch starts the process with the collector's options and addresses
+// (again, after a kill) and waits until the health check answers.
+func (c *collector) launch(t testing.TB) {
+	t.Helper()
+	config, err := filepath.Abs("../../config/local.yaml")
+	require.NoError(t, err)
+	args := append([]string{"--config", config}, c.opts.args...)
+	if addr := os.Getenv("AGORA_E2E_PPROF"); addr != "" {
+		// For profiling a run by hand: AGORA_E2E_PPROF=localhost:1777.
+		args = append(args, "--config=yaml:extensions::pprof::endpoint: "+addr,
+			"--config=yaml:service::extensions: [apikeyauth, file_storage/state, file_storage/queue, healthcheckv2, agorahealth, agoraui, pprof]")
+	}
+	c.cmd = exec.Command(binary(t), args...)
+	c.cmd.Env = append(os.Environ(),
+		"AGORA_HEALTH_ENDPOINT="+c.health,
+		"AGORA_OTLP_GRPC_ENDPOINT="+c.grpc,
+		"AGORA_OTLP_HTTP_ENDPOINT="+c.http,
+		"AGORA_METRICS_PORT="+c.metricsPort,
+		"CLICKHOUSE_ENDPOINT="+c.opts.clickhouse,
+		"CLICKHOUSE_DATABASE="+c.opts.db,
+		"AGORA_KEYS_FILE="+c.keysFile,
+		"AGORA_API_ENDPOINT="+c.api,
+		"AGORA_ID_SECRET="+testIDSecret,
+		"AGORA_DATA_DIR="+c.opts.dataDir,
+		"AGORA_UI_ENDPOINT="+c.ui,
+		"AGORA_READY_ENDPOINT="+c.ready,
+		// The fixtures carry fixed dates: no time window (tests of the
+		// window set their own).
+		"AGORA_TIMESTAMP_PAST=0",
+	)
+	c.cmd.Env = append(c.cmd.Env, c.opts.env...)
+	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
+	require.NoError(t, c.cmd.Start())
+	c.stopped = false
+	exited := make(chan error, 1)
+	c.exited = exited
+	go func() { exited <- c.cmd.Wait() }()
 
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -142,16 +165,22 @@ func startCollectorWith(t testing.TB, o options) *collector {
 			t.Fatalf("collector exited during start: %v\n%s", err, c.log.String())
 		default:
 		}
-		if resp, err := http.Get("http://" + c.health + "/"); err == nil {
+		if resp, err := http.Get("http://" + c.health + "/status"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return c
+				return
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("collector not healthy within 60s:\n%s", c.log.String())
-	return nil
+}
+
+// kill ends the process with SIGKILL, as a crash would: nothing is flushed.
+func (c *collector) kill() {
+	_ = c.cmd.Process.Kill()
+	<-c.exited
+	c.stopped = true
 }
 
 // newKey creates an API key for org in the collector's keys file, as
@@ -204,7 +233,12 @@ func (c *collector) stop(t testing.TB) {
 // waitForCount polls until the query returns want, or fails after 15 s.
 func waitForCount(t testing.TB, query string, want uint64, args ...any) {
 	t.Helper()
-	conn := chtest.Conn(t)
+	waitForCountOn(t, chtest.Conn(t), query, want, args...)
+}
+
+// waitForCountOn is waitForCount on another engine.
+func waitForCountOn(t testing.TB, conn driver.Conn, query string, want uint64, args ...any) {
+	t.Helper()
 	var got uint64
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
