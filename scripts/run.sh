@@ -40,6 +40,6 @@ MSG
 fi
 
 echo "monitoring UI: http://localhost:8080 (sign in with an API key)"
-echo "collector: Agora API http://localhost:8000, OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133"
+echo "collector: Agora API http://localhost:8000, OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133/status?verbose, ready http://localhost:13134/ready"
 bin/agora-otelcol --config "${AGORA_CONFIG:-config/local.yaml}" || status=$?
 exit "${status:-0}"

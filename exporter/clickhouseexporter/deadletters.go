@@ -11,7 +11,7 @@ import (
 
 // deadLetterColumns are the dead_letters table's: a refused row, its reason,
 // its record as OTLP/JSON (to read) and as a Native block (to replay with
-// INSERT INTO <table> FORMAT Native, as agoractl dead-letters replay does).
+// INSERT INTO <table> FORMAT Native, as the README shows).
 type deadLetterColumns struct {
 	orgID, table *proto.ColLowCardinality[string]
 	failedAt     *proto.ColDateTime64

@@ -1,12 +1,12 @@
 package clickhouseexporter
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,15 +74,11 @@ func TestIntegrationRefusedRowGoesToDeadLetters(t *testing.T) {
 			assert.Contains(t, letters[0].Reason, "timestamp_after_2000")
 			assert.Contains(t, letters[0].Record, `"name":"bad-0"`)
 
-			// replay, once the cause is gone
+			// replay, once the cause is gone, as the README says: the
+			// blocks selected as RawBLOB, posted back as Native
 			require.NoError(t, conn.Exec(context.Background(), "ALTER TABLE `"+db+"`.spans DROP CONSTRAINT timestamp_after_2000"))
-			u := chtest.HTTPEndpoint() + "/?query=" + url.QueryEscape("INSERT INTO `"+db+"`.spans FORMAT Native")
-			noKeepAlive := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-			resp, err := noKeepAlive.Post(u, "application/octet-stream", strings.NewReader(letters[0].Block))
-			require.NoError(t, err)
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+			blocks := httpQuery(t, "SELECT Block FROM `"+db+"`.dead_letters FINAL WHERE TableName = 'spans' FORMAT RawBLOB", nil)
+			httpQuery(t, "INSERT INTO `"+db+"`.spans FORMAT Native", blocks)
 			assert.Len(t, selectSpans(t, conn, db), 7, "the dead letter's block is the row, replayable as is")
 		})
 	}
@@ -121,4 +117,18 @@ func TestIntegrationTimestampsClamped(t *testing.T) {
 	require.Len(t, rows, 1)
 	assert.WithinDuration(t, time.Now().Add(-agora.DefaultTimeWindow.Past), rows[0].StartTime, time.Minute)
 	assert.Equal(t, old.Format(time.RFC3339Nano), rows[0].Attributes[agora.AttrOriginalTimestamp])
+}
+
+// httpQuery runs one query over ClickHouse's HTTP interface, body as its
+// data, and returns the answer.
+func httpQuery(t *testing.T, query string, body []byte) []byte {
+	t.Helper()
+	noKeepAlive := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := noKeepAlive.Post(chtest.HTTPEndpoint()+"/?query="+url.QueryEscape(query), "application/octet-stream", bytes.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(out))
+	return out
 }
