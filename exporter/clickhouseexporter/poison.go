@@ -21,7 +21,9 @@ type serverError struct {
 	msg  string
 }
 
-func (e *serverError) Error() string { return fmt.Sprintf("ClickHouse refused the insert (code %d): %s", e.code, e.msg) }
+func (e *serverError) Error() string {
+	return fmt.Sprintf("ClickHouse refused the insert (code %d): %s", e.code, e.msg)
+}
 
 // errBadBlock: a block could not even be encoded; its rows are at fault.
 type errBadBlock struct{ err error }

@@ -44,21 +44,21 @@ func spanItems(td ptrace.Traces) []spanItem {
 
 // spanColumns are the spans table's columns, reused from insert to insert.
 type spanColumns struct {
-	orgID                                    *proto.ColLowCardinality[string]
-	executionID, traceID, spanID, parentID   proto.ColStr
-	traceState, scopeName, scopeVersion      proto.ColStr
-	statusMessage                            proto.ColStr
-	timestamp                                *proto.ColDateTime64
-	spanName, spanKind, service, statusCode  *proto.ColLowCardinality[string]
-	resourceAttrs, spanAttrs                 attrMap
-	duration                                 proto.ColUInt64
-	eventTimes                               *proto.ColArr[time.Time]
-	eventTimesData                           *proto.ColDateTime64
-	eventNames                               *proto.ColArr[string]
-	eventNamesData                           *proto.ColLowCardinality[string]
-	eventAttrs, linkAttrs                    *proto.ColArr[map[string]string]
-	eventAttrsData, linkAttrsData            attrMap
-	linkTraceIDs, linkSpanIDs, linkStates    *proto.ColArr[string]
+	orgID                                      *proto.ColLowCardinality[string]
+	executionID, traceID, spanID, parentID     proto.ColStr
+	traceState, scopeName, scopeVersion        proto.ColStr
+	statusMessage                              proto.ColStr
+	timestamp                                  *proto.ColDateTime64
+	spanName, spanKind, service, statusCode    *proto.ColLowCardinality[string]
+	resourceAttrs, spanAttrs                   attrMap
+	duration                                   proto.ColUInt64
+	eventTimes                                 *proto.ColArr[time.Time]
+	eventTimesData                             *proto.ColDateTime64
+	eventNames                                 *proto.ColArr[string]
+	eventNamesData                             *proto.ColLowCardinality[string]
+	eventAttrs, linkAttrs                      *proto.ColArr[map[string]string]
+	eventAttrsData, linkAttrsData              attrMap
+	linkTraceIDs, linkSpanIDs, linkStates      *proto.ColArr[string]
 	linkTraceData, linkSpanData, linkStateData *proto.ColStr
 	rows                                       int
 }

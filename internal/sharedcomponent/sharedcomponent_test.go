@@ -14,7 +14,7 @@ import (
 type counting struct{ starts, stops *int }
 
 func (c counting) Start(context.Context, component.Host) error { *c.starts++; return nil }
-func (c counting) Shutdown(context.Context) error             { *c.stops++; return nil }
+func (c counting) Shutdown(context.Context) error              { *c.stops++; return nil }
 
 func TestOneInstancePerKeyStartedAndStoppedOnce(t *testing.T) {
 	// prepare
