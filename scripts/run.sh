@@ -21,25 +21,31 @@ if [ -z "${AGORA_ID_SECRET:-}" ]; then
   export AGORA_ID_SECRET
 fi
 
-# A fresh machine has no keys: create a dev org and key and show them once.
+# A fresh machine has no keys: create a dev org with an SDK key (ingest)
+# and a UI key (read, admin, ingest) and show them once.
 export AGORA_KEYS_FILE=${AGORA_KEYS_FILE:-data/keys.yaml}
 if [ "$(bin/agoractl keys list --keys-file "$AGORA_KEYS_FILE" | wc -l)" -le 1 ]; then
-  key=$(bin/agoractl keys create --org dev --name dev --keys-file "$AGORA_KEYS_FILE" | tail -n 1)
+  sdk=$(bin/agoractl keys create --org dev --name sdk --scope ingest --keys-file "$AGORA_KEYS_FILE" | tail -n 1)
+  ui=$(bin/agoractl keys create --org dev --name admin --scope ingest,read,admin --keys-file "$AGORA_KEYS_FILE" | tail -n 1)
   cat <<MSG
 
-  Created org "dev" and its first API key (shown only now; keys file: $AGORA_KEYS_FILE).
-  Point an Agora SDK at this collector with:
+  Created org "dev" and two API keys (shown only now; keys file: $AGORA_KEYS_FILE).
+  Point an Agora SDK at this collector with (this key can only send telemetry):
 
-    AGORA_API_KEY=$key
+    AGORA_API_KEY=$sdk
     AGORA_PLATFORM_URL=http://localhost:8000
 
   OTel SDKs: send the same key as header X-API-Key or Authorization: Bearer.
-  More keys: bin/agoractl keys create --org dev --name NAME
+  Sign in to the UI at http://localhost:8080 with the admin key:
+
+    $ui
+
+  More keys: bin/agoractl keys create --org dev --name NAME --scope ingest|read|admin
 
 MSG
 fi
 
-echo "monitoring UI: http://localhost:8080 (sign in with an API key)"
+echo "monitoring UI: http://localhost:8080 (sign in with a read or admin key)"
 echo "collector: Agora API http://localhost:8000, OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133/status?verbose, ready http://localhost:13134/ready"
 bin/agora-otelcol --config "${AGORA_CONFIG:-config/local.yaml}" || status=$?
 exit "${status:-0}"

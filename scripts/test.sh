@@ -28,16 +28,21 @@ export AGORA_CLICKHOUSE_BIN="$PWD/bin/agora-clickhouse"
 export AGORACTL_BIN="$PWD/bin/agoractl"
 export AGORA_ENGINE_LIB="$PWD/.local/engine/libchdb.so"
 
-rm -f test-output/reliability.txt
+rm -f test-output/reliability.txt test-output/security.txt
 # shellcheck disable=SC2086
 case "${GO_TEST_ARGS:-}" in
-  *./*) go test -count=1 $GO_TEST_ARGS ;;     # the args name their packages
-  *) go test -count=1 ${GO_TEST_ARGS:-} ./... ;;
+  *./*) go test -count=1 -timeout 20m $GO_TEST_ARGS ;;     # the args name their packages
+  *) go test -count=1 -timeout 20m ${GO_TEST_ARGS:-} ./... ;;
 esac
 
 if [ -s test-output/reliability.txt ]; then
   echo "== Reliability (the chaos suite's figures, see README)"
   cat test-output/reliability.txt
+fi
+if [ -s test-output/security.txt ]; then
+  echo "== Security (attack cases of the security suite, see README)"
+  awk '{n[$1]++; if ($2 != "blocked") s[$1]++} END {for (k in n) printf "%-10s %d attack cases, %d succeeded\n", k, n[k], s[k]+0}' test-output/security.txt | sort
+  if grep -q SUCCEEDED test-output/security.txt; then grep SUCCEEDED test-output/security.txt; exit 1; fi
 fi
 
 # Every fuzz target for a bounded time (FUZZTIME, default 3s; longer by hand:

@@ -1,7 +1,7 @@
 // Command agoractl manages Agora API keys in the keys file that the
 // apikeyauth extension watches.
 //
-//	agoractl keys create --org ORG --name NAME [--expires DURATION] [--keys-file F]
+//	agoractl keys create --org ORG --name NAME [--scope ingest,read,admin] [--expires DURATION] [--keys-file F]
 //	agoractl keys list [--keys-file F]
 //	agoractl keys revoke ID [--keys-file F]
 package main
@@ -21,13 +21,16 @@ import (
 )
 
 const usage = `usage:
-  agoractl keys create --org ORG --name NAME [--expires DURATION] [--keys-file F]
+  agoractl keys create --org ORG --name NAME [--scope SCOPES] [--expires DURATION] [--keys-file F]
   agoractl keys list [--keys-file F]
   agoractl keys revoke ID [--keys-file F]
 
-The keys file defaults to $AGORA_KEYS_FILE, else data/keys.yaml. DURATION is a
-Go duration (720h) or a number of days (30d). create prints the key once, as
-the last line of its output: it is stored nowhere, only its sha256 is.
+The keys file defaults to $AGORA_KEYS_FILE, else data/keys.yaml. SCOPES is a
+comma-separated list of ingest (send telemetry: what an SDK needs; the
+default), read (UI and query API) and admin (manage keys; implies read).
+DURATION is a Go duration (720h) or a number of days (30d). create prints the
+key once, as the last line of its output: it is stored nowhere, only its
+sha256 is.
 `
 
 func main() {
@@ -46,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	org := fs.String("org", "", "organization name (create)")
 	name := fs.String("name", "", "key name (create)")
 	expires := fs.String("expires", "", "lifetime, e.g. 720h or 30d (create; default: never)")
+	scope := fs.String("scope", string(apikey.ScopeIngest), "ingest, read, admin, comma-separated (create)")
 	// Accept the revoke ID before or after flags.
 	rest := args[2:]
 	var positional []string
@@ -63,14 +67,16 @@ func run(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	var err error
 	switch cmd {
 	case "create":
-		err = create(stdout, *keysFile, *org, *name, *expires, now())
+		err = create(stdout, stderr, *keysFile, keySpec{*org, *name, *scope, *expires}, now())
 	case "list":
 		err = list(stdout, *keysFile, now())
 	case "revoke":
 		if len(positional) != 1 {
 			err = errors.New("revoke takes exactly one key ID (see `agoractl keys list`)")
 		} else {
-			err = apikey.Update(*keysFile, func(f *apikey.File) error { return f.Revoke(positional[0], now()) })
+			var warning string
+			warning, err = apikey.Update(*keysFile, func(f *apikey.File) error { return f.Revoke(positional[0], now()) })
+			warn(stderr, warning)
 			if err == nil {
 				fmt.Fprintf(stdout, "revoked %s; running collectors refuse it within their reload_interval\n", positional[0])
 			}
@@ -93,23 +99,39 @@ func defaultKeysFile() string {
 	return "data/keys.yaml"
 }
 
-func create(w io.Writer, path, org, name, expires string, now time.Time) error {
-	if org == "" || name == "" {
+// warn shows a keys file warning (e.g. the collector's user may no longer
+// read it).
+func warn(stderr io.Writer, warning string) {
+	if warning != "" {
+		fmt.Fprintln(stderr, "agoractl: warning:", warning)
+	}
+}
+
+type keySpec struct{ org, name, scopes, expires string }
+
+func create(w, stderr io.Writer, path string, spec keySpec, now time.Time) error {
+	if spec.org == "" || spec.name == "" {
 		return errors.New("create needs --org and --name")
 	}
-	ttl, err := parseLifetime(expires)
+	scopes, err := apikey.ParseScopes(spec.scopes)
+	if err != nil {
+		return fmt.Errorf("--scope: %w", err)
+	}
+	ttl, err := parseLifetime(spec.expires)
 	if err != nil {
 		return err
 	}
 	var secret string
 	var key apikey.Key
-	if err := apikey.Update(path, func(f *apikey.File) (err error) {
-		secret, key, err = f.CreateKey(org, name, ttl, now)
+	warning, err := apikey.Update(path, func(f *apikey.File) (err error) {
+		secret, key, err = f.CreateKey(spec.org, spec.name, scopes, ttl, now)
 		return err
-	}); err != nil {
+	})
+	warn(stderr, warning)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "created key %s (%s) for org %s (%s)", key.ID, key.Name, key.OrgName, key.OrgID)
+	fmt.Fprintf(w, "created key %s (%s) for org %s (%s), scopes %s", key.ID, key.Name, key.OrgName, key.OrgID, apikey.JoinScopes(key.Scopes))
 	if key.ExpiresAt != nil {
 		fmt.Fprintf(w, ", expires %s", key.ExpiresAt.Format(time.RFC3339))
 	}
@@ -141,7 +163,7 @@ func list(w io.Writer, path string, now time.Time) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tORG\tORG ID\tNAME\tPREFIX\tCREATED\tEXPIRES\tSTATUS")
+	fmt.Fprintln(tw, "ID\tORG\tORG ID\tNAME\tSCOPES\tPREFIX\tCREATED\tEXPIRES\tSTATUS")
 	for _, k := range f.Keys {
 		exp, status := "never", "active"
 		if k.ExpiresAt != nil {
@@ -153,7 +175,11 @@ func list(w io.Writer, path string, now time.Time) error {
 		if k.RevokedAt != nil {
 			status = "revoked"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.OrgName, k.OrgID, k.Name, k.Prefix, k.CreatedAt.Format(time.RFC3339), exp, status)
+		scopes := strings.ReplaceAll(apikey.JoinScopes(k.Scopes), " ", "")
+		if k.Unscoped() {
+			scopes = "all (unscoped)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.OrgName, k.OrgID, k.Name, scopes, k.Prefix, k.CreatedAt.Format(time.RFC3339), exp, status)
 	}
 	return tw.Flush()
 }

@@ -2,6 +2,8 @@ package agorauiextension // import "github.com/agora-otelcol/agora-otelcol/exten
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,8 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/httpjson"
 )
 
@@ -28,24 +33,26 @@ func badParam(name, msg string) error { return apiError{http.StatusBadRequest, n
 
 var errNotFound = apiError{http.StatusNotFound, "execution not found"}
 
-// route is one API call: method, path pattern and handler.
+// route is one API call: method, path pattern, the scope it needs and
+// its handler, which gets the caller's key (its org scopes every query).
 type route struct {
 	method string
 	path   []string // "*" matches any one segment
-	handle func(u *ui, ctx context.Context, c agora.Caller, r *http.Request, args []string) (any, error)
+	scope  apikey.Scope
+	handle func(u *ui, ctx context.Context, k *apikey.Key, r *http.Request, args []string) (any, error)
 }
 
 var routes = []route{
-	{http.MethodGet, []string{"me"}, (*ui).me},
-	{http.MethodGet, []string{"executions"}, (*ui).listExecutions},
-	{http.MethodGet, []string{"executions", "*"}, (*ui).executionDetail},
-	{http.MethodGet, []string{"executions", "*", "spans"}, (*ui).executionSpans},
-	{http.MethodGet, []string{"executions", "*", "snapshots"}, (*ui).executionSnapshots},
-	{http.MethodGet, []string{"workflows"}, (*ui).workflows},
-	{http.MethodGet, []string{"metrics"}, (*ui).metrics},
-	{http.MethodGet, []string{"keys"}, (*ui).listKeys},
-	{http.MethodPost, []string{"keys"}, (*ui).createKey},
-	{http.MethodPost, []string{"keys", "*", "revoke"}, (*ui).revokeKey},
+	{http.MethodGet, []string{"me"}, apikey.ScopeRead, (*ui).me},
+	{http.MethodGet, []string{"executions"}, apikey.ScopeRead, (*ui).listExecutions},
+	{http.MethodGet, []string{"executions", "*"}, apikey.ScopeRead, (*ui).executionDetail},
+	{http.MethodGet, []string{"executions", "*", "spans"}, apikey.ScopeRead, (*ui).executionSpans},
+	{http.MethodGet, []string{"executions", "*", "snapshots"}, apikey.ScopeRead, (*ui).executionSnapshots},
+	{http.MethodGet, []string{"workflows"}, apikey.ScopeRead, (*ui).workflows},
+	{http.MethodGet, []string{"metrics"}, apikey.ScopeRead, (*ui).metrics},
+	{http.MethodGet, []string{"keys"}, apikey.ScopeAdmin, (*ui).listKeys},
+	{http.MethodPost, []string{"keys"}, apikey.ScopeAdmin, (*ui).createKey},
+	{http.MethodPost, []string{"keys", "*", "revoke"}, apikey.ScopeAdmin, (*ui).revokeKey},
 }
 
 // match returns the route's handler and the segments its "*" matched.
@@ -73,33 +80,67 @@ func match(method string, parts []string) (*route, []string) {
 }
 
 func (u *ui) api(w http.ResponseWriter, r *http.Request) {
-	c, ok := agora.CallerFrom(r.Context())
-	if !ok {
-		httpjson.Detail(w, http.StatusUnauthorized, "sign in with an API key (X-API-Key)")
+	path := strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
+	if path == "session" {
+		u.session(w, r)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), u.cfg.QueryTimeout)
-	defer cancel()
-	rt, args := match(r.Method, strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/"), "/"), "/"))
+	k, err := u.caller(r)
+	if err != nil {
+		u.answerError(w, r, err)
+		return
+	}
+	rt, args := match(r.Method, strings.Split(path, "/"))
 	if rt == nil {
 		httpjson.Detail(w, http.StatusNotFound, "not found: "+r.Method+" "+r.URL.Path)
 		return
 	}
-	resp, err := rt.handle(u, ctx, c, r, args)
-	if err != nil {
-		var ae apiError
-		if errors.As(err, &ae) {
-			httpjson.Detail(w, ae.status, ae.detail)
-			return
-		}
-		httpjson.Detail(w, http.StatusServiceUnavailable, "query failed: "+err.Error())
+	if err := k.Require(rt.scope); err != nil {
+		httpjson.Detail(w, http.StatusForbidden, err.Error())
 		return
 	}
-	httpjson.Write(w, http.StatusOK, resp)
+	ctx, cancel := context.WithTimeout(r.Context(), u.cfg.QueryTimeout)
+	defer cancel()
+	resp, err := rt.handle(u, ctx, k, r, args)
+	if err != nil {
+		u.answerError(w, r, err)
+		return
+	}
+	u.write(w, r, http.StatusOK, resp)
 }
 
-func (u *ui) me(_ context.Context, c agora.Caller, _ *http.Request, _ []string) (any, error) {
-	return map[string]string{"org_id": c.OrgID, "org_name": c.OrgName, "key_id": c.KeyID, "key_name": c.KeyName}, nil
+// answerError: an apiError as it is; anything else (a query that failed)
+// as 503 with an id the log line carries next to the real error, which may
+// hold database text that is not for clients.
+func (u *ui) answerError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae apiError
+	if errors.As(err, &ae) {
+		httpjson.Detail(w, ae.status, ae.detail)
+		return
+	}
+	id := errorID()
+	u.set.Logger.Error("UI API call failed", zap.String("error_id", id), zap.String("path", r.URL.Path), zap.Error(err))
+	httpjson.Write(w, http.StatusServiceUnavailable, map[string]string{"detail": "query failed (error id " + id + "; details in the collector's log)", "error_id": id})
+}
+
+// write answers v, or 500 with an error id when v cannot be encoded: never
+// a 200 without a body.
+func (u *ui) write(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := httpjson.Write(w, status, v); err != nil {
+		id := errorID()
+		u.set.Logger.Error("UI API answer not encodable", zap.String("error_id", id), zap.String("path", r.URL.Path), zap.Error(err))
+		httpjson.Write(w, http.StatusInternalServerError, map[string]string{"detail": "answer could not be encoded (error id " + id + ")", "error_id": id})
+	}
+}
+
+func errorID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (u *ui) me(_ context.Context, k *apikey.Key, _ *http.Request, _ []string) (any, error) {
+	return map[string]any{"org_id": k.OrgID, "org_name": k.OrgName, "key_id": k.ID, "key_name": k.Name, "scopes": k.ScopeNames()}, nil
 }
 
 func (u *ui) sql(name string, d queries.Data) (string, error) {

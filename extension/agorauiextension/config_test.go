@@ -22,7 +22,8 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 	assert.Equal(t, "agora", cfg.ClickHouse.DatabaseName())
 	assert.Equal(t, 10*time.Second, cfg.QueryTimeout)
-	assert.Equal(t, "apikeyauth", cfg.HTTP.Auth.Get().Config.AuthenticatorID.String())
+	assert.Equal(t, "apikeyauth", cfg.Authenticator.String())
+	assert.Equal(t, SessionConfig{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour}, cfg.Session)
 
 	full := load(t, "full")
 	require.NoError(t, full.Validate())
@@ -30,13 +31,17 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, "telemetry", full.ClickHouse.DatabaseName())
 	assert.Equal(t, "ui", full.ClickHouse.Username)
 	assert.Equal(t, 3*time.Second, full.QueryTimeout)
+	assert.Equal(t, "apikeyauth/ui", full.Authenticator.String())
+	assert.Equal(t, SessionConfig{IdleTimeout: 10 * time.Minute, MaxAge: time.Hour}, full.Session)
 }
 
 func TestConfigValidateErrors(t *testing.T) {
 	for name, want := range map[string]error{
 		"bad_clickhouse": chclient.ErrBadEndpoint,
 		"bad_database":   chclient.ErrBadDatabase,
-		"no_auth":        errNoAuth,
+		"no_auth":        errNoAuthenticator,
+		"http_auth":      errHTTPAuth,
+		"bad_session":    errSession,
 		"zero_timeout":   errTimeout,
 	} {
 		t.Run(name, func(t *testing.T) { assert.ErrorIs(t, load(t, name).Validate(), want) })

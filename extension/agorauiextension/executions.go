@@ -12,6 +12,7 @@ import (
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 )
 
 type statusCount struct {
@@ -20,7 +21,7 @@ type statusCount struct {
 }
 
 // listExecutions: GET /api/executions?status&project&workflow&from&to&sort&order&limit&offset
-func (u *ui) listExecutions(ctx context.Context, c agora.Caller, r *http.Request, _ []string) (any, error) {
+func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request, _ []string) (any, error) {
 	q := r.URL.Query()
 	f, err := parseFilters(q)
 	if err != nil {
@@ -46,10 +47,10 @@ func (u *ui) listExecutions(ctx context.Context, c agora.Caller, r *http.Request
 	var cs []statusCount
 	g, _ := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return u.db.Select(ctx, &rows, list, c.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to, limit, offset)
+		return u.db.Select(ctx, &rows, list, k.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to, limit, offset)
 	})
 	g.Go(func() error {
-		return u.db.Select(ctx, &cs, counts, c.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to)
+		return u.db.Select(ctx, &cs, counts, k.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to)
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -91,7 +92,7 @@ func (u *ui) listQuery(q url.Values) (string, error) {
 // readExecution runs the named per-execution queries at once, each a point
 // read by key on one thread (several at once on few cores would otherwise
 // fight over them).
-func (u *ui) readExecution(ctx context.Context, c agora.Caller, reads map[string]any, args ...any) error {
+func (u *ui) readExecution(ctx context.Context, k *apikey.Key, reads map[string]any, args ...any) error {
 	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_threads": 1}))
 	g, _ := errgroup.WithContext(ctx)
 	for name, dst := range reads {
@@ -100,7 +101,7 @@ func (u *ui) readExecution(ctx context.Context, c agora.Caller, reads map[string
 			if err != nil {
 				return err
 			}
-			return u.db.Select(qctx, dst, sql, append([]any{c.OrgID}, args...)...)
+			return u.db.Select(qctx, dst, sql, append([]any{k.OrgID}, args...)...)
 		})
 	}
 	return g.Wait()
@@ -108,14 +109,14 @@ func (u *ui) readExecution(ctx context.Context, c agora.Caller, reads map[string
 
 // executionDetail: GET /api/executions/{id}: the record, its node executions
 // and events. Spans and snapshots, which can be many, have their own calls.
-func (u *ui) executionDetail(ctx context.Context, c agora.Caller, _ *http.Request, args []string) (any, error) {
+func (u *ui) executionDetail(ctx context.Context, k *apikey.Key, _ *http.Request, args []string) (any, error) {
 	exec, err := uuid.Parse(args[0])
 	if err != nil {
 		return nil, errNotFound
 	}
 	var execs []agora.ExecutionRow
 	nodes, events := []agora.NodeExecutionRow{}, []agora.EventRow{}
-	if err := u.readExecution(ctx, c, map[string]any{"execution": &execs, "nodes": &nodes, "events": &events}, exec); err != nil {
+	if err := u.readExecution(ctx, k, map[string]any{"execution": &execs, "nodes": &nodes, "events": &events}, exec); err != nil {
 		return nil, err
 	}
 	if len(execs) == 0 {
@@ -128,7 +129,7 @@ func (u *ui) executionDetail(ctx context.Context, c agora.Caller, _ *http.Reques
 // execution and those of every trace the execution record names (a flow span
 // that named an API execution, whose children arrived before it). An
 // execution of another org has none: the same answer as an unknown one.
-func (u *ui) executionSpans(ctx context.Context, c agora.Caller, _ *http.Request, args []string) (any, error) {
+func (u *ui) executionSpans(ctx context.Context, k *apikey.Key, _ *http.Request, args []string) (any, error) {
 	exec, err := uuid.Parse(args[0])
 	if err != nil {
 		return nil, errNotFound
@@ -136,7 +137,7 @@ func (u *ui) executionSpans(ctx context.Context, c agora.Caller, _ *http.Request
 	var traces []struct {
 		TraceIDs []string `ch:"TraceIds"`
 	}
-	if err := u.readExecution(ctx, c, map[string]any{"traces": &traces}, exec); err != nil {
+	if err := u.readExecution(ctx, k, map[string]any{"traces": &traces}, exec); err != nil {
 		return nil, err
 	}
 	ids := []string{}
@@ -144,20 +145,20 @@ func (u *ui) executionSpans(ctx context.Context, c agora.Caller, _ *http.Request
 		ids = traces[0].TraceIDs
 	}
 	rows := []agora.SpanRow{}
-	if err := u.readExecution(ctx, c, map[string]any{"spans": &rows}, exec.String(), ids); err != nil {
+	if err := u.readExecution(ctx, k, map[string]any{"spans": &rows}, exec.String(), ids); err != nil {
 		return nil, err
 	}
 	return map[string]any{"spans": rows}, nil
 }
 
 // executionSnapshots: GET /api/executions/{id}/snapshots.
-func (u *ui) executionSnapshots(ctx context.Context, c agora.Caller, _ *http.Request, args []string) (any, error) {
+func (u *ui) executionSnapshots(ctx context.Context, k *apikey.Key, _ *http.Request, args []string) (any, error) {
 	exec, err := uuid.Parse(args[0])
 	if err != nil {
 		return nil, errNotFound
 	}
 	rows := []agora.LogRow{}
-	if err := u.readExecution(ctx, c, map[string]any{"snapshots": &rows}, exec.String(), agora.EventStateSnapshot); err != nil {
+	if err := u.readExecution(ctx, k, map[string]any{"snapshots": &rows}, exec.String(), agora.EventStateSnapshot); err != nil {
 		return nil, err
 	}
 	return map[string]any{"snapshots": rows}, nil

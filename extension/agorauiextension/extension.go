@@ -26,27 +26,30 @@ import (
 var webFiles embed.FS
 
 type ui struct {
-	cfg     *Config
-	set     extension.Settings
-	db      driver.Conn
-	keys    apikey.Manager // the authenticator's key management
-	server  *http.Server
-	serving sync.WaitGroup
+	cfg      *Config
+	set      extension.Settings
+	db       driver.Conn
+	keys     apikey.Manager // the authenticator's keys and their management
+	sessions *sessions
+	server   *http.Server
+	serving  sync.WaitGroup
 }
 
-func newUI(cfg *Config, set extension.Settings) *ui { return &ui{cfg: cfg, set: set} }
+func newUI(cfg *Config, set extension.Settings) *ui {
+	return &ui{cfg: cfg, set: set, sessions: newSessions(cfg.Session.IdleTimeout, cfg.Session.MaxAge)}
+}
 
 // errNotKeyManager: the authenticator is not apikeyauth.
-var errNotKeyManager = errors.New("http.auth must name the apikeyauth extension, which manages the keys the settings page shows")
+var errNotKeyManager = errors.New("authenticator must name an apikeyauth extension listed in service::extensions")
 
-// Start finds key management on the authenticator, listens and serves.
+// Start finds the keys on the authenticator, listens and serves.
 // ClickHouse is not dialled here: until it is reachable the API answers 503,
 // and the pages still load.
 func (u *ui) Start(ctx context.Context, host component.Host) error {
-	// Validate requires auth; without it (only in tests) every API call
-	// answers 401, as no request carries an org.
-	if u.cfg.HTTP.Auth.HasValue() {
-		keys, ok := host.GetExtensions()[u.cfg.HTTP.Auth.Get().Config.AuthenticatorID].(apikey.Manager)
+	// Validate requires authenticator; without it (only in the generated
+	// lifecycle test) every API call answers 401.
+	if u.cfg.Authenticator != (component.ID{}) {
+		keys, ok := host.GetExtensions()[u.cfg.Authenticator].(apikey.Manager)
 		if !ok {
 			return errNotKeyManager
 		}
@@ -71,17 +74,23 @@ func (u *ui) Start(ctx context.Context, host component.Host) error {
 		_ = ln.Close()
 		return err
 	}
+	// confighttp's handler: limits, decompression, its own telemetry.
+	limited := api.Handler
 	static, _ := fs.Sub(webFiles, "web")
 	pages := http.FileServerFS(static)
-	authenticated := api.Handler
-	// Pages and assets hold no data and load without a key; /api/ goes
-	// through confighttp's auth, limits and decompression.
+	// Pages and assets hold no data and load without a key; /api/ checks
+	// the key or session itself. Every answer forbids framing and sniffing.
 	api.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
 		if strings.HasPrefix(r.URL.Path, "/api/") {
-			authenticated.ServeHTTP(w, r)
+			h.Set("Cache-Control", "no-store")
+			limited.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
 		pages.ServeHTTP(w, r)
 	})
 	u.server = api

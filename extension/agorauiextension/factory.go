@@ -24,6 +24,7 @@ func createDefaultConfig() component.Config {
 		HTTP:         http,
 		ClickHouse:   chclient.NewDefaultConfig(),
 		QueryTimeout: 10 * time.Second,
+		Session:      SessionConfig{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour},
 	}
 }
 

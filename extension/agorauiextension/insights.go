@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
-	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 )
 
 type workflowRow struct {
@@ -22,7 +22,7 @@ type workflowRow struct {
 
 // workflows: GET /api/workflows?from&to: every workflow with counts by
 // status, over the same default window as the listing.
-func (u *ui) workflows(ctx context.Context, c agora.Caller, r *http.Request, _ []string) (any, error) {
+func (u *ui) workflows(ctx context.Context, k *apikey.Key, r *http.Request, _ []string) (any, error) {
 	f, err := parseFilters(r.URL.Query())
 	if err != nil {
 		return nil, err
@@ -32,7 +32,7 @@ func (u *ui) workflows(ctx context.Context, c agora.Caller, r *http.Request, _ [
 		return nil, err
 	}
 	rows := []workflowRow{}
-	if err := u.db.Select(ctx, &rows, sql, c.OrgID, f.from, f.to); err != nil {
+	if err := u.db.Select(ctx, &rows, sql, k.OrgID, f.from, f.to); err != nil {
 		return nil, err
 	}
 	return map[string]any{"workflows": rows}, nil
@@ -60,7 +60,7 @@ type seriesRow struct {
 
 // metrics: GET /api/metrics?workflow&from&to&bucket: success rate, p50/p95
 // duration, retries, tokens, cost, and the same over time.
-func (u *ui) metrics(ctx context.Context, c agora.Caller, r *http.Request, _ []string) (any, error) {
+func (u *ui) metrics(ctx context.Context, k *apikey.Key, r *http.Request, _ []string) (any, error) {
 	q := r.URL.Query()
 	f, err := parseFilters(q)
 	if err != nil {
@@ -75,7 +75,7 @@ func (u *ui) metrics(ctx context.Context, c agora.Caller, r *http.Request, _ []s
 		return nil, err
 	}
 	var m []metricsRow
-	if err := u.db.Select(ctx, &m, sql, c.OrgID, f.workflow, f.workflow, f.from, f.to); err != nil {
+	if err := u.db.Select(ctx, &m, sql, k.OrgID, f.workflow, f.workflow, f.from, f.to); err != nil {
 		return nil, err
 	}
 	series, err := u.sql("series", queries.Data{})
@@ -83,7 +83,7 @@ func (u *ui) metrics(ctx context.Context, c agora.Caller, r *http.Request, _ []s
 		return nil, err
 	}
 	points := []seriesRow{}
-	if err := u.db.Select(ctx, &points, series, bucket, c.OrgID, f.workflow, f.workflow, f.from, f.to); err != nil {
+	if err := u.db.Select(ctx, &points, series, bucket, k.OrgID, f.workflow, f.workflow, f.from, f.to); err != nil {
 		return nil, err
 	}
 	rate := 0.0

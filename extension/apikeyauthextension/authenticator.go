@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,9 +12,11 @@ import (
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensionauth"
 	"go.uber.org/zap"
 
+	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension/internal/metadata"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 )
@@ -23,10 +24,11 @@ import (
 var _ extensionauth.Server = (*authenticator)(nil)
 
 type authenticator struct {
-	cfg    *Config
-	logger *zap.Logger
-	store  *apikey.Store
-	now    func() time.Time
+	cfg       *Config
+	logger    *zap.Logger
+	telemetry *metadata.TelemetryBuilder
+	store     *apikey.Store
+	now       func() time.Time
 
 	reloadMu sync.Mutex
 	lastSum  [sha256.Size]byte // of the file content last loaded
@@ -37,8 +39,12 @@ type authenticator struct {
 	done     sync.WaitGroup
 }
 
-func newAuthenticator(cfg *Config, logger *zap.Logger) *authenticator {
-	return &authenticator{cfg: cfg, logger: logger, store: apikey.NewStore(), now: time.Now, lastUsed: map[string]*atomic.Int64{}}
+func newAuthenticator(cfg *Config, set extension.Settings) (*authenticator, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &authenticator{cfg: cfg, logger: set.Logger, telemetry: tb, store: apikey.NewStore(), now: time.Now, lastUsed: map[string]*atomic.Int64{}}, nil
 }
 
 // Start loads the keys file and watches it. A malformed file at start fails
@@ -47,7 +53,11 @@ func (a *authenticator) Start(_ context.Context, host component.Host) error {
 	if err := a.reload(); err != nil {
 		return err
 	}
-	a.logger.Info("API keys loaded", zap.String("keys_file", a.cfg.KeysFile), zap.Int("keys", a.store.Len()))
+	a.logger.Info("API keys loaded", zap.String("keys_file", a.cfg.KeysFile), zap.Int("keys", a.store.Len()), zap.String("scope_required", string(a.cfg.Scope)))
+	if n := a.store.Unscoped(); n > 0 {
+		a.logger.Warn("keys without scopes can do everything (ingest, read, admin), as before scopes existed; replace them with scoped keys: agoractl keys create --scope ingest|read|admin, then agoractl keys revoke the old ones",
+			zap.Int("unscoped_keys", n))
+	}
 	a.stop = make(chan struct{})
 	a.done.Go(func() { a.watch(host) })
 	return nil
@@ -59,6 +69,7 @@ func (a *authenticator) Shutdown(context.Context) error {
 		a.done.Wait()
 		a.stop = nil
 	}
+	a.telemetry.Shutdown()
 	return nil
 }
 
@@ -75,6 +86,7 @@ func (a *authenticator) watch(host component.Host) {
 		case <-t.C:
 		}
 		if err := a.reload(); err != nil {
+			a.telemetry.ApikeyauthReloadFailures.Add(context.Background(), 1)
 			if !failing {
 				a.logger.Error("keys file not reloaded; keeping the keys already loaded", zap.String("keys_file", a.cfg.KeysFile), zap.Error(err))
 				componentstatus.ReportStatus(host, componentstatus.NewRecoverableErrorEvent(err))
@@ -116,7 +128,7 @@ func (a *authenticator) reload() error {
 // The error is the reason (missing, malformed, unknown, revoked, expired)
 // and never contains the key; logs show at most its display prefix.
 func (a *authenticator) Authenticate(ctx context.Context, sources map[string][]string) (context.Context, error) {
-	presented := presentedKey(sources)
+	presented := apikey.FromHeaders(sources)
 	key, err := a.store.Verify(presented, a.now())
 	if err != nil {
 		if ce := a.logger.Check(zap.DebugLevel, "API key refused"); ce != nil {
@@ -126,6 +138,10 @@ func (a *authenticator) Authenticate(ctx context.Context, sources map[string][]s
 			}
 			ce.Write(fields...)
 		}
+		return ctx, err
+	}
+	if err := key.Require(a.cfg.Scope); err != nil {
+		a.logger.Debug("API key refused", zap.String("reason", err.Error()), zap.String("key_id", key.ID))
 		return ctx, err
 	}
 	a.markUsed(key.ID)
@@ -161,27 +177,6 @@ func (a *authenticator) LastUsed(id string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(t.Load(), 0).UTC(), true
-}
-
-// presentedKey finds the key whatever the header case: HTTP headers arrive
-// canonicalized (X-Api-Key), gRPC metadata lower-cased (x-api-key).
-func presentedKey(sources map[string][]string) string {
-	var bearer string
-	for name, values := range sources {
-		if len(values) == 0 {
-			continue
-		}
-		switch {
-		case strings.EqualFold(name, "x-api-key"):
-			return strings.TrimSpace(values[0])
-		case strings.EqualFold(name, "authorization"):
-			scheme, token, ok := strings.Cut(strings.TrimSpace(values[0]), " ")
-			if ok && strings.EqualFold(scheme, "bearer") {
-				bearer = strings.TrimSpace(token)
-			}
-		}
-	}
-	return bearer
 }
 
 // authData is what downstream components read from client.Info.Auth.

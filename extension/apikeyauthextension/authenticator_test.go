@@ -13,28 +13,42 @@ import (
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension/internal/metadatatest"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 )
 
-func createKey(t *testing.T, path, org, name string, ttl time.Duration) (string, apikey.Key) {
+func createKey(t *testing.T, path, org, name string, ttl time.Duration, scopes ...apikey.Scope) (string, apikey.Key) {
 	t.Helper()
 	var secret string
 	var key apikey.Key
-	require.NoError(t, apikey.Update(path, func(f *apikey.File) (err error) {
-		secret, key, err = f.CreateKey(org, name, ttl, time.Now())
+	_, err := apikey.Update(path, func(f *apikey.File) (err error) {
+		secret, key, err = f.CreateKey(org, name, scopes, ttl, time.Now())
 		return err
-	}))
+	})
+	require.NoError(t, err)
 	return secret, key
 }
 
 func startAuth(t *testing.T, path string, logger *zap.Logger) (*authenticator, *testutil.Host) {
 	t.Helper()
-	a := newAuthenticator(&Config{KeysFile: path, ReloadInterval: 100 * time.Millisecond}, logger)
+	return startAuthWith(t, path, logger, extensiontest.NewNopSettings(metadata.Type))
+}
+
+func startAuthWith(t *testing.T, path string, logger *zap.Logger, set extension.Settings) (*authenticator, *testutil.Host) {
+	t.Helper()
+	set.Logger = logger
+	a, err := newAuthenticator(&Config{KeysFile: path, ReloadInterval: 100 * time.Millisecond, Scope: apikey.ScopeIngest}, set)
+	require.NoError(t, err)
 	host := testutil.NewHost(nil)
 	require.NoError(t, a.Start(context.Background(), host))
 	t.Cleanup(func() { require.NoError(t, a.Shutdown(context.Background())) })
@@ -75,7 +89,8 @@ func TestAuthenticateRefusals(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys.yaml")
 	_, _ = createKey(t, path, "acme", "ci", 0)
 	revoked, rk := createKey(t, path, "acme", "old", 0)
-	require.NoError(t, apikey.Update(path, func(f *apikey.File) error { return f.Revoke(rk.ID, time.Now()) }))
+	_, err := apikey.Update(path, func(f *apikey.File) error { return f.Revoke(rk.ID, time.Now()) })
+	require.NoError(t, err)
 	expired, _ := createKey(t, path, "acme", "temp", time.Nanosecond)
 	unknown, _ := apikey.Generate()
 	core, logs := observer.New(zap.DebugLevel)
@@ -111,7 +126,9 @@ func TestAuthenticateRefusals(t *testing.T) {
 func TestHotReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys.yaml")
 	first, firstKey := createKey(t, path, "acme", "one", 0)
-	a, host := startAuth(t, path, zap.NewNop())
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	a, host := startAuthWith(t, path, zap.NewNop(), metadatatest.NewSettings(tel))
 	auth := func(key string) error {
 		_, err := a.Authenticate(context.Background(), map[string][]string{"X-Api-Key": {key}})
 		return err
@@ -123,7 +140,8 @@ func TestHotReload(t *testing.T) {
 	assert.Eventually(t, func() bool { return auth(second) == nil }, 5*time.Second, 20*time.Millisecond)
 
 	// A revoked key is refused without restart.
-	require.NoError(t, apikey.Update(path, func(f *apikey.File) error { return f.Revoke(firstKey.ID, time.Now()) }))
+	_, err := apikey.Update(path, func(f *apikey.File) error { return f.Revoke(firstKey.ID, time.Now()) })
+	require.NoError(t, err)
 	assert.Eventually(t, func() bool { return auth(first) != nil }, 5*time.Second, 20*time.Millisecond)
 
 	// A malformed file keeps the keys already loaded and reports an error status.
@@ -133,6 +151,7 @@ func TestHotReload(t *testing.T) {
 		return ev != nil && ev.Status() == componentstatus.StatusRecoverableError
 	}, 5*time.Second, 20*time.Millisecond)
 	assert.NoError(t, auth(second), "keys survive a bad file")
+	metadatatest.AssertEqualApikeyauthReloadFailures(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreValue())
 
 	// Fixing the file recovers the status.
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
@@ -145,7 +164,8 @@ func TestHotReload(t *testing.T) {
 func TestStartFailsOnMalformedFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys.yaml")
 	require.NoError(t, os.WriteFile(path, []byte("keys: ["), 0o600))
-	a := newAuthenticator(&Config{KeysFile: path, ReloadInterval: time.Second}, zap.NewNop())
+	a, err := newAuthenticator(&Config{KeysFile: path, ReloadInterval: time.Second, Scope: apikey.ScopeIngest}, extensiontest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
 	require.Error(t, a.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, a.Shutdown(context.Background()))
 }
@@ -153,15 +173,17 @@ func TestStartFailsOnMalformedFile(t *testing.T) {
 func BenchmarkAuthenticate(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "keys.yaml")
 	var secret string
-	require.NoError(b, apikey.Update(path, func(f *apikey.File) (err error) {
+	_, err := apikey.Update(path, func(f *apikey.File) (err error) {
 		for range 1000 {
-			if secret, _, err = f.CreateKey("acme", "k", 0, time.Now()); err != nil {
+			if secret, _, err = f.CreateKey("acme", "k", nil, 0, time.Now()); err != nil {
 				return err
 			}
 		}
 		return nil
-	}))
-	a := newAuthenticator(&Config{KeysFile: path, ReloadInterval: time.Second}, zap.NewNop())
+	})
+	require.NoError(b, err)
+	a, err := newAuthenticator(&Config{KeysFile: path, ReloadInterval: time.Second, Scope: apikey.ScopeIngest}, extensiontest.NewNopSettings(metadata.Type))
+	require.NoError(b, err)
 	require.NoError(b, a.Start(context.Background(), componenttest.NewNopHost()))
 	b.Cleanup(func() { _ = a.Shutdown(context.Background()) })
 	sources := map[string][]string{"Content-Type": {"application/x-protobuf"}, "User-Agent": {"OTel-OTLP-Exporter-Go/1.47.0"}, "X-Api-Key": {secret}}

@@ -2,7 +2,11 @@ package apikeyauthextension // import "github.com/agora-otelcol/agora-otelcol/ex
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"time"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 )
 
 // Config defines the API-key authenticator's settings.
@@ -13,6 +17,11 @@ type Config struct {
 	// ReloadInterval is how often the file is re-read; a new, revoked or
 	// deleted key takes effect within it. Default: 2s.
 	ReloadInterval time.Duration `mapstructure:"reload_interval"`
+	// Scope is what a key needs to pass this authenticator: ingest (the
+	// default: receivers), read or admin. A key without it is refused like
+	// an invalid one (HTTP 401, gRPC Unauthenticated), the reason naming
+	// the scope. The UI checks read and admin itself.
+	Scope apikey.Scope `mapstructure:"scope"`
 }
 
 var (
@@ -28,6 +37,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.ReloadInterval < 100*time.Millisecond || cfg.ReloadInterval > 10*time.Second {
 		errs = errors.Join(errs, errBadReloadInterval)
+	}
+	if !slices.Contains(apikey.Scopes, cfg.Scope) {
+		errs = errors.Join(errs, fmt.Errorf("scope %q: want one of %s", cfg.Scope, apikey.JoinScopes(apikey.Scopes)))
 	}
 	return errs
 }

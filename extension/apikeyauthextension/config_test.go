@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +18,7 @@ func loadConfig(t *testing.T, name string) *Config {
 func TestLoadConfig(t *testing.T) {
 	cfg := loadConfig(t, "")
 	require.NoError(t, cfg.Validate())
-	assert.Equal(t, &Config{KeysFile: "data/keys.yaml", ReloadInterval: 2 * time.Second}, cfg)
+	assert.Equal(t, &Config{KeysFile: "data/keys.yaml", ReloadInterval: 2 * time.Second, Scope: apikey.ScopeIngest}, cfg)
 
 	cfg = loadConfig(t, "fast")
 	require.NoError(t, cfg.Validate())
@@ -25,4 +26,6 @@ func TestLoadConfig(t *testing.T) {
 
 	assert.ErrorIs(t, loadConfig(t, "no_file").Validate(), errNoKeysFile)
 	assert.ErrorIs(t, loadConfig(t, "slow").Validate(), errBadReloadInterval)
+	assert.Equal(t, apikey.ScopeRead, loadConfig(t, "read").Scope)
+	assert.ErrorContains(t, loadConfig(t, "bad_scope").Validate(), `scope "everything": want one of ingest, read, admin`)
 }

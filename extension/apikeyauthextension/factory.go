@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/extension"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/apikeyauthextension/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 )
 
 // NewFactory creates the factory of the API-key authenticator.
@@ -16,9 +17,9 @@ func NewFactory() extension.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{ReloadInterval: 2 * time.Second}
+	return &Config{ReloadInterval: 2 * time.Second, Scope: apikey.ScopeIngest}
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
-	return newAuthenticator(cfg.(*Config), set.Logger), nil
+	return newAuthenticator(cfg.(*Config), set)
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,12 +46,12 @@ func TestWellFormed(t *testing.T) {
 func TestVerifyReasons(t *testing.T) {
 	// prepare
 	f := &File{}
-	good, _, err := f.CreateKey("acme", "ci", 0, now)
+	good, _, err := f.CreateKey("acme", "ci", nil, 0, now)
 	require.NoError(t, err)
-	revoked, rk, err := f.CreateKey("acme", "old", 0, now)
+	revoked, rk, err := f.CreateKey("acme", "old", nil, 0, now)
 	require.NoError(t, err)
 	require.NoError(t, f.Revoke(rk.ID, now))
-	expiring, _, err := f.CreateKey("acme", "temp", time.Hour, now)
+	expiring, _, err := f.CreateKey("acme", "temp", nil, time.Hour, now)
 	require.NoError(t, err)
 	s := NewStore()
 	s.Replace(f)
@@ -86,29 +87,31 @@ func TestVerifyReasons(t *testing.T) {
 
 func TestCreateKeyCreatesOrgOnce(t *testing.T) {
 	f := &File{}
-	_, a, err := f.CreateKey("acme", "one", 0, now)
+	_, a, err := f.CreateKey("acme", "one", nil, 0, now)
 	require.NoError(t, err)
-	_, b, err := f.CreateKey("acme", "two", 0, now)
+	_, b, err := f.CreateKey("acme", "two", nil, 0, now)
 	require.NoError(t, err)
-	_, c, err := f.CreateKey("globex", "one", 0, now)
+	_, c, err := f.CreateKey("globex", "one", nil, 0, now)
 	require.NoError(t, err)
 	require.Len(t, f.Orgs, 2)
 	assert.Equal(t, a.OrgID, b.OrgID)
 	assert.NotEqual(t, a.OrgID, c.OrgID)
-	_, _, err = f.CreateKey("", "x", 0, now)
+	_, _, err = f.CreateKey("", "x", nil, 0, now)
 	assert.Error(t, err)
 }
 
 func TestFileNeverHoldsTheKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys.yaml")
 	var secret string
-	require.NoError(t, Update(path, func(f *File) (err error) {
-		secret, _, err = f.CreateKey("acme", "ci", 0, now)
+	_, err := Update(path, func(f *File) (err error) {
+		secret, _, err = f.CreateKey("acme", "ci", nil, 0, now)
 		return err
-	}))
+	})
+	require.NoError(t, err)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), secret[len(Prefix):])
+	assert.Contains(t, string(b), "scopes: [ingest]", "new keys get the default scope")
 	assert.Contains(t, string(b), Hash(secret))
 
 	f, err := Load(path)
@@ -125,6 +128,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		"unknown field":  "keys:\n  - id: a\n    org_id: o\n    hash: " + strings.Repeat("a", 64) + "\n    secret: x\n",
 		"bad hash":       "keys:\n  - id: a\n    org_id: o\n    hash: abc\n",
 		"missing org id": "keys:\n  - id: a\n    hash: " + strings.Repeat("a", 64) + "\n",
+		"unknown scope":  "keys:\n  - {id: a, org_id: o, hash: " + strings.Repeat("a", 64) + ", scopes: [root]}\n",
 		"duplicate":      "keys:\n  - {id: a, org_id: o, hash: " + strings.Repeat("a", 64) + "}\n  - {id: a, org_id: o, hash: " + strings.Repeat("b", 64) + "}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -148,10 +152,11 @@ func TestConcurrentUpdatesKeepEveryKey(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			assert.NoError(t, Update(path, func(f *File) error {
-				_, _, err := f.CreateKey("acme", "k", 0, now)
+			_, err := Update(path, func(f *File) error {
+				_, _, err := f.CreateKey("acme", "k", nil, 0, now)
 				return err
-			}))
+			})
+			assert.NoError(t, err)
 		})
 	}
 	wg.Wait()
@@ -160,11 +165,69 @@ func TestConcurrentUpdatesKeepEveryKey(t *testing.T) {
 	assert.Len(t, f.Keys, 8, "the file lock serializes read-modify-write")
 }
 
+func TestScopesOfKeys(t *testing.T) {
+	_, err := ParseScopes("")
+	assert.Error(t, err)
+	_, err = ParseScopes("ingest,root")
+	assert.ErrorContains(t, err, `unknown scope "root"`)
+	sc, err := ParseScopes(" Read, admin,read ")
+	require.NoError(t, err)
+	assert.Equal(t, []Scope{ScopeRead, ScopeAdmin}, sc)
+
+	for _, tc := range []struct {
+		scopes             []Scope
+		ingest, read, admn bool
+	}{
+		{nil, true, true, true}, // from before scopes
+		{[]Scope{ScopeIngest}, true, false, false},
+		{[]Scope{ScopeRead}, false, true, false},
+		{[]Scope{ScopeAdmin}, false, true, true}, // admin implies read
+		{[]Scope{ScopeIngest, ScopeAdmin}, true, true, true},
+	} {
+		k := &Key{Scopes: tc.scopes}
+		assert.Equal(t, tc.ingest, k.Has(ScopeIngest), "%v ingest", tc.scopes)
+		assert.Equal(t, tc.read, k.Has(ScopeRead), "%v read", tc.scopes)
+		assert.Equal(t, tc.admn, k.Has(ScopeAdmin), "%v admin", tc.scopes)
+	}
+}
+
+// TestUpdateKeepsOwnerAndMode: a keys file rewritten by agoractl keeps
+// the mode and owner it had, so the collector's user still reads it.
+func TestUpdateKeepsOwnerAndMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.yaml")
+	_, err := Update(path, func(f *File) error { _, _, err := f.CreateKey("acme", "a", nil, 0, now); return err })
+	require.NoError(t, err)
+	uid, gid := os.Getuid(), os.Getgid()
+	if uid == 0 {
+		uid, gid = 65534, 65534 // root hands it to nobody, as a service user would own it
+	}
+	require.NoError(t, os.Chown(path, uid, gid))
+	require.NoError(t, os.Chmod(path, 0o640))
+
+	warning, err := Update(path, func(f *File) error { _, _, err := f.CreateKey("acme", "b", nil, 0, now); return err })
+	require.NoError(t, err)
+	assert.Empty(t, warning)
+	st, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o640), st.Mode().Perm())
+	sys := st.Sys().(*syscall.Stat_t)
+	assert.Equal(t, []int{uid, gid}, []int{int(sys.Uid), int(sys.Gid)})
+}
+
+func TestReadableBy(t *testing.T) {
+	assert.True(t, readableBy(0, nil, 1000, 1000, 0o000), "root reads anything")
+	assert.True(t, readableBy(1000, []uint32{1000}, 1000, 50, 0o600))
+	assert.False(t, readableBy(1000, []uint32{1000}, 1000, 1000, 0o060), "owner bits apply to the owner")
+	assert.True(t, readableBy(1000, []uint32{1000, 50}, 0, 50, 0o640), "group")
+	assert.False(t, readableBy(1000, []uint32{1000}, 0, 50, 0o640), "not in the group, no other bits")
+	assert.True(t, readableBy(1000, []uint32{1000}, 0, 0, 0o644))
+}
+
 func BenchmarkVerify(b *testing.B) {
 	f := &File{}
 	var key string
 	for i := range 1000 {
-		k, _, err := f.CreateKey("org", "k", 0, now)
+		k, _, err := f.CreateKey("org", "k", nil, 0, now)
 		require.NoError(b, err)
 		if i == 500 {
 			key = k

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strings"
 )
 
 // Prefix starts every key.
@@ -71,4 +72,26 @@ func DisplayPrefix(key string) string {
 		return key
 	}
 	return key[:displayLen]
+}
+
+// FromHeaders is the presented key: X-API-Key, else Authorization:
+// Bearer, whatever the header case: HTTP headers arrive
+// canonicalized (X-Api-Key), gRPC metadata lower-cased (x-api-key).
+func FromHeaders(sources map[string][]string) string {
+	var bearer string
+	for name, values := range sources {
+		if len(values) == 0 {
+			continue
+		}
+		switch {
+		case strings.EqualFold(name, "x-api-key"):
+			return strings.TrimSpace(values[0])
+		case strings.EqualFold(name, "authorization"):
+			scheme, token, ok := strings.Cut(strings.TrimSpace(values[0]), " ")
+			if ok && strings.EqualFold(scheme, "bearer") {
+				bearer = strings.TrimSpace(token)
+			}
+		}
+	}
+	return bearer
 }

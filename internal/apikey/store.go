@@ -15,6 +15,7 @@ type Store struct {
 
 type snapshot struct {
 	byHash map[[sha256.Size]byte]*entry
+	byID   map[string]*entry
 }
 
 type entry struct {
@@ -25,18 +26,19 @@ type entry struct {
 // NewStore returns a store with no keys.
 func NewStore() *Store {
 	s := &Store{}
-	s.snap.Store(&snapshot{byHash: map[[sha256.Size]byte]*entry{}})
+	s.snap.Store(&snapshot{byHash: map[[sha256.Size]byte]*entry{}, byID: map[string]*entry{}})
 	return s
 }
 
 // Replace makes f's keys the current ones.
 func (s *Store) Replace(f *File) {
-	next := &snapshot{byHash: make(map[[sha256.Size]byte]*entry, len(f.Keys))}
+	next := &snapshot{byHash: make(map[[sha256.Size]byte]*entry, len(f.Keys)), byID: make(map[string]*entry, len(f.Keys))}
 	for _, k := range f.Keys {
 		e := &entry{key: k}
 		// validate() guaranteed 64 hex characters.
 		_, _ = hex.Decode(e.hash[:], []byte(k.Hash))
 		next.byHash[e.hash] = e
+		next.byID[k.ID] = e
 	}
 	s.snap.Store(next)
 }
@@ -60,7 +62,32 @@ func (s *Store) Verify(presented string, now time.Time) (*Key, error) {
 	if !ok {
 		return nil, ErrUnknown
 	}
-	k := &e.key
+	return usable(&e.key, now)
+}
+
+// Current is the key with this id as the file now says, if it may still be
+// used: a UI session checks its key on every request, so a revocation ends
+// the session within the reload interval.
+func (s *Store) Current(id string, now time.Time) (*Key, error) {
+	e, ok := s.snap.Load().byID[id]
+	if !ok {
+		return nil, ErrUnknown
+	}
+	return usable(&e.key, now)
+}
+
+// Unscoped counts the keys from before scopes.
+func (s *Store) Unscoped() int {
+	n := 0
+	for _, e := range s.snap.Load().byID {
+		if e.key.Unscoped() {
+			n++
+		}
+	}
+	return n
+}
+
+func usable(k *Key, now time.Time) (*Key, error) {
 	if k.RevokedAt != nil && !now.Before(*k.RevokedAt) {
 		return nil, ErrRevoked
 	}
@@ -71,15 +98,22 @@ func (s *Store) Verify(presented string, now time.Time) (*Key, error) {
 }
 
 // Manager is key management as the API-key authenticator offers it to the
-// other components of the collector (the UI's settings page finds it through
-// the host), so the keys file is configured once, on the authenticator.
+// other components of the collector (the UI finds it through the host), so
+// the keys file is configured once, on the authenticator. Every change is
+// made by a key and limited by its scopes.
 type Manager interface {
+	// Verify checks a presented key (whatever its scopes).
+	Verify(presented string) (*Key, error)
+	// Current is the key with this id if it may still be used.
+	Current(id string) (*Key, error)
 	// Keys lists the org's keys, never a secret.
 	Keys(orgID string) ([]Key, error)
-	// CreateKey adds a key to the org; the secret exists only in the answer.
-	CreateKey(orgID, name string, ttl time.Duration) (secret string, k Key, err error)
-	// RevokeKey revokes one of the org's own keys; ErrNoSuchKey otherwise.
-	RevokeKey(orgID, keyID string) error
+	// CreateKey adds a key to the creator's org, no wider than the creator
+	// (MayCreate); the secret exists only in the answer.
+	CreateKey(creator *Key, name string, scopes []Scope, ttl time.Duration) (secret string, k Key, err error)
+	// RevokeKey revokes one of the creator's org's keys (admin scope);
+	// ErrNoSuchKey for any other id.
+	RevokeKey(creator *Key, keyID string) error
 	// LastUsed tells when this process last accepted the key.
 	LastUsed(keyID string) (time.Time, bool)
 }

@@ -7,14 +7,21 @@ import (
 	"net/http"
 )
 
-// Write answers v as JSON with the status.
-func Write(w http.ResponseWriter, status int, v any) {
+// Write answers v as JSON with the status. v is encoded before anything is
+// written: when it cannot be (a NaN, say), nothing is, and the error says
+// why, so the caller can still answer an error.
+func Write(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(b, '\n'))
+	return nil
 }
 
 // Detail answers an error as {"detail": detail}.
 func Detail(w http.ResponseWriter, status int, detail string) {
-	Write(w, status, map[string]string{"detail": detail})
+	_ = Write(w, status, map[string]string{"detail": detail})
 }

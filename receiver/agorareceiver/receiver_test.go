@@ -73,13 +73,14 @@ func startServer(t testing.TB, mutate func(*Config)) *server {
 	keys := filepath.Join(t.TempDir(), "keys.yaml")
 	s := &server{traces: new(consumertest.TracesSink), logs: new(consumertest.LogsSink)}
 	s.logsConsumer = &switchableLogs{LogsSink: s.logs}
-	require.NoError(t, apikey.Update(keys, func(f *apikey.File) (err error) {
-		if s.keyA, s.orgA, err = f.CreateKey("org-a", "k", 0, time.Now()); err != nil {
+	_, err := apikey.Update(keys, func(f *apikey.File) (err error) {
+		if s.keyA, s.orgA, err = f.CreateKey("org-a", "k", nil, 0, time.Now()); err != nil {
 			return err
 		}
-		s.keyB, s.orgB, err = f.CreateKey("org-b", "k", 0, time.Now())
+		s.keyB, s.orgB, err = f.CreateKey("org-b", "k", nil, 0, time.Now())
 		return err
-	}))
+	})
+	require.NoError(t, err)
 
 	authFactory := apikeyauthextension.NewFactory()
 	authCfg := authFactory.CreateDefaultConfig().(*apikeyauthextension.Config)

@@ -1,33 +1,54 @@
 // Browser tests of the monitoring UI, run by test/e2e TestBrowserUI against a
-// running collector with seeded data. Env: UI_URL, API_URL, KEY,
-// RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS, CHROMIUM.
+// running collector with seeded data. Env: UI_URL, API_URL, KEY (every
+// scope), INGEST_KEY (ingest only), RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS,
+// CHROMIUM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
-const { UI_URL, API_URL, KEY, RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS } = process.env;
-let browser, page;
+const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS } = process.env;
+let browser, context, page;
 
 before(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
   page.on("dialog", (d) => d.accept());
 });
 
 after(async () => { await browser?.close(); });
 
-test("sign in with an API key", async () => {
+test("sign in: unknown and ingest-only keys are refused; a read key gets an httpOnly session and is kept nowhere", async () => {
   await page.goto(UI_URL);
   await page.fill("#apikey", "agora_wrongwrongwrongwrongwrongwrongwrong");
   await page.click("#signin button[type=submit]");
   await page.waitForSelector("#signin-error:text('unknown API key')");
+  await page.fill("#apikey", INGEST_KEY);
+  await page.click("#signin button[type=submit]");
+  await page.waitForSelector("#signin-error:text('can only send telemetry')");
+  assert.equal((await context.cookies()).length, 0, "no session for an ingest key");
+
   await page.fill("#apikey", KEY);
   await page.click("#signin button[type=submit]");
   await page.waitForSelector("#executions tr.row");
   assert.match(await page.textContent("#org"), /ui-org/);
+
+  const cookies = await context.cookies();
+  assert.equal(cookies.length, 1);
+  assert.equal(cookies[0].name, "agora_session");
+  assert.equal(cookies[0].httpOnly, true, "scripts cannot read the session");
+  assert.equal(cookies[0].sameSite, "Strict");
+  assert.ok(!cookies[0].value.includes(KEY.slice(6)), "the cookie is not the key");
+  const stored = await page.evaluate(() => JSON.stringify({
+    local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie, input: document.querySelector("#apikey")?.value ?? "",
+  }));
+  assert.ok(!stored.includes(KEY.slice(6)), "the key is in no browser storage: " + stored);
+  assert.ok(!stored.includes("agora_session"), "document.cookie does not show the session");
+  const answer = await page.evaluate(async () => { const r = await fetch("/api/me"); return { status: r.status, h: r.headers.get("cache-control") }; });
+  assert.deepEqual(answer, { status: 200, h: "no-store" });
 });
 
 test("a running execution becomes success within the refresh, keeping filter and scroll", async () => {
@@ -78,4 +99,13 @@ test("create and revoke a key on the settings page", async () => {
   await page.locator("#keys tr", { hasText: "browser-key" }).locator("td.status:text('revoked')").waitFor();
   // after the revoke: the picture shows no usable key
   await page.screenshot({ path: `${SCREENSHOTS}/settings.png`, fullPage: true });
+});
+
+test("sign out ends the session", async () => {
+  await page.click("#signout");
+  await page.waitForSelector("#signin");
+  const status = await page.evaluate(async () => (await fetch("/api/me")).status);
+  assert.equal(status, 401);
+  await page.reload();
+  await page.waitForSelector("#signin");
 });

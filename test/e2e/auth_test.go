@@ -84,7 +84,8 @@ func TestOTLPAuth(t *testing.T) {
 	c := startCollector(t, db)
 	valid, _ := c.newKey(t, "acme", 0)
 	revoked, rk := c.newKey(t, "acme", 0)
-	require.NoError(t, apikey.Update(c.keysFile, func(f *apikey.File) error { return f.Revoke(rk.ID, time.Now()) }))
+	_, err := apikey.Update(c.keysFile, func(f *apikey.File) error { return f.Revoke(rk.ID, time.Now()) })
+	require.NoError(t, err)
 	expired, _ := c.newKey(t, "acme", time.Millisecond)
 	unknown, _ := apikey.Generate()
 	// A key created after the revocation: once it is accepted, the reload

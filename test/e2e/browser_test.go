@@ -8,13 +8,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
 // TestBrowserUI runs test/browser/ui.test.mjs (playwright-core driving
-// headless chromium) against this collector: sign in, a running execution
-// turning success, the error filter, the detail timeline, key create and
-// revoke. Screenshots of the three pages land in test-output/.
+// headless chromium) against this collector: sign in (refused for an
+// ingest key; an httpOnly session, the key in no browser storage), a
+// running execution turning success, the error filter, the detail
+// timeline, key create and revoke, sign out. Screenshots of the three pages land in test-output/.
 func TestBrowserUI(t *testing.T) {
 	for _, tool := range []string{"node", chromiumPath()} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -32,6 +34,7 @@ func TestBrowserUI(t *testing.T) {
 	db := chtest.NewDatabase(t, conn)
 	c := startCollector(t, db)
 	key, org := c.newKey(t, "ui-org", 0)
+	ingestKey, _ := c.newKey(t, "ui-org", 0, apikey.ScopeIngest)
 	c.seedRun(t, key, "wf-ui", "success", 3)
 	errorExec := c.seedRun(t, key, "wf-ui", "error", 3)
 	runningExec := c.seedRun(t, key, "wf-ui", "running", 2)
@@ -40,7 +43,7 @@ func TestBrowserUI(t *testing.T) {
 	cmd := exec.Command("node", "--test", "--test-reporter=spec", "ui.test.mjs")
 	cmd.Dir = browserDir
 	cmd.Env = append(os.Environ(),
-		"UI_URL=http://"+c.ui+"/", "API_URL=http://"+c.api, "KEY="+key,
+		"UI_URL=http://"+c.ui+"/", "API_URL=http://"+c.api, "KEY="+key, "INGEST_KEY="+ingestKey,
 		"RUNNING_EXEC="+runningExec, "ERROR_EXEC="+errorExec, "SCREENSHOTS="+screenshots, "CHROMIUM="+chromiumPath())
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser tests:\n%s", out)

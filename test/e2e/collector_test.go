@@ -184,34 +184,59 @@ func (c *collector) kill() {
 }
 
 // newKey creates an API key for org in the collector's keys file, as
-// agoractl does, and returns it and its record.
-func (c *collector) newKey(t testing.TB, org string, ttl time.Duration) (string, apikey.Key) {
+// agoractl does, and returns it and its record. Without scopes the key has
+// them all (tests of other things send and read with one key).
+func (c *collector) newKey(t testing.TB, org string, ttl time.Duration, scopes ...apikey.Scope) (string, apikey.Key) {
 	t.Helper()
+	if len(scopes) == 0 {
+		scopes = apikey.Scopes
+	}
 	var secret string
 	var key apikey.Key
-	require.NoError(t, apikey.Update(c.keysFile, func(f *apikey.File) (err error) {
-		secret, key, err = f.CreateKey(org, "e2e", ttl, time.Now())
+	_, err := apikey.Update(c.keysFile, func(f *apikey.File) (err error) {
+		secret, key, err = f.CreateKey(org, "e2e", scopes, ttl, time.Now())
 		return err
-	}))
+	})
+	require.NoError(t, err)
 	if ttl == 0 {
-		c.waitKeyActive(t, secret)
+		c.waitKeyActive(t, &key, secret)
 	}
 	return secret, key
 }
 
 // waitKeyActive waits for the collector's next keys-file reload to pick the
-// key up, probing with an empty export request, which stores nothing.
-func (c *collector) waitKeyActive(t testing.TB, key string) {
+// key up, probing with an empty export request (which stores nothing), or
+// the UI's /api/me for a key that cannot send.
+func (c *collector) waitKeyActive(t testing.TB, k *apikey.Key, secret string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		code, _ := postHTTP(t, c, map[string]string{"X-API-Key": key}, ptrace.NewTraces())
+		var code int
+		if k.Has(apikey.ScopeIngest) {
+			code, _ = postHTTP(t, c, map[string]string{"X-API-Key": secret}, ptrace.NewTraces())
+		} else {
+			code = c.uiStatus(t, secret, "/api/me")
+		}
 		if code == http.StatusOK {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("key not accepted within 10s of being created")
+}
+
+// uiStatus is the status of a GET on the UI with the key.
+func (c *collector) uiStatus(t testing.TB, secret, path string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+c.ui+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("X-API-Key", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // stop ends the collector the way an orchestrator does (SIGTERM) and waits:

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
@@ -166,7 +167,7 @@ func TestSettingsAPI(t *testing.T) {
 	code, created := do(t, req)
 	require.Equal(t, http.StatusOK, code, created)
 	newKey := created["key"].(string)
-	c.waitKeyActive(t, newKey)
+	c.waitKeyActive(t, &apikey.Key{Scopes: apikey.DefaultScopes}, newKey)
 
 	_, keys := c.uiGet(t, keyA, "keys")
 	names := map[string]bool{}

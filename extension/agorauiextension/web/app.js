@@ -1,20 +1,21 @@
 // Agora monitoring UI: three pages over the collector's /api, scoped to the
-// org of the API key the user signs in with (kept in this tab's session only).
+// org of the API key the user signs in with. The key is exchanged for a
+// session cookie the page cannot read (httpOnly); it is kept nowhere here.
 "use strict";
 
 const main = document.getElementById("main");
 const REFRESH_MS = 5000;
 let timer = null;
-
-function key() { return sessionStorage.getItem("agora_api_key"); }
+let me = null; // who is signed in: org, key name, scopes
 
 async function api(path, opts = {}) {
   const res = await fetch("/api/" + path, {
     ...opts,
-    headers: { "X-API-Key": key() || "", "Content-Type": "application/json", ...(opts.headers || {}) },
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", ...(opts.headers || {}) },
   });
   const body = await res.json().catch(() => ({ detail: res.statusText }));
-  if (res.status === 401) { signOut(body.detail); throw new Error(body.detail); }
+  if (res.status === 401 && path !== "session") { signedOut(body.detail); throw new Error(body.detail); }
   if (!res.ok) throw new Error(body.detail || res.statusText);
   return body;
 }
@@ -43,31 +44,41 @@ function stopRefresh() { if (timer) clearInterval(timer); timer = null; }
 
 // ---- sign in -------------------------------------------------------------
 
-function signOut(reason) {
-  sessionStorage.removeItem("agora_api_key");
+function signedOut(reason) {
+  me = null;
   stopRefresh();
   document.getElementById("nav").hidden = true;
   renderSignIn(reason);
 }
 
+async function signOut() {
+  await api("session", { method: "DELETE" }).catch(() => {});
+  signedOut();
+}
+
 function renderSignIn(reason) {
   const input = h("input", { type: "password", id: "apikey", placeholder: "agora_…", autocomplete: "off" });
-  const err = h("p", { class: "error", id: "signin-error" }, reason && reason !== "missing API key" ? reason : "");
+  const err = h("p", { class: "error", id: "signin-error" }, reason && !reason.startsWith("sign in") ? reason : "");
   const form = h("form", { class: "card signin", id: "signin", onsubmit: async (e) => {
     e.preventDefault();
-    sessionStorage.setItem("agora_api_key", input.value.trim());
-    try { await boot(); } catch (ex) { err.textContent = ex.message; }
+    const key = input.value.trim();
+    input.value = "";
+    try {
+      await api("session", { method: "POST", body: JSON.stringify({ key }) });
+      await boot();
+    } catch (ex) { err.textContent = ex.message; }
   } },
     h("h1", {}, "Sign in"),
-    h("p", { class: "muted" }, "Use an API key of your organization. It stays in this browser tab only."),
+    h("p", { class: "muted" }, "Use an API key of your organization with the read or admin scope. It is exchanged for a session; this page keeps no key."),
     input, err, h("button", { class: "primary", type: "submit" }, "Sign in"));
   fill(main, form);
   input.focus();
 }
 
 async function boot() {
-  const me = await api("me");
+  me = await api("me");
   document.getElementById("org").textContent = me.org_name + " · " + me.key_name;
+  document.querySelector('nav a[data-page="settings"]').hidden = !me.scopes.includes("admin");
   document.getElementById("nav").hidden = false;
   route();
 }
@@ -222,11 +233,12 @@ async function renderSettings() {
   const shown = h("div", { id: "newkey" });
   const name = h("input", { id: "keyname", placeholder: "key name", required: true });
   const days = h("input", { id: "keydays", type: "number", min: 0, max: 3650, placeholder: "expires in days (0: never)", style: "width:220px" });
+  const scope = h("select", { id: "keyscope" }, h("option", { value: "ingest" }, "ingest (SDKs)"), h("option", { value: "read" }, "read (UI)"), h("option", { value: "admin" }, "admin (keys)"));
   async function load() {
     const { keys } = await api("keys");
     fill(list, ...keys.map((k) => {
       const status = k.revoked_at ? "revoked" : k.expires_at && new Date(k.expires_at) < new Date() ? "expired" : "active";
-      return h("tr", { "data-key": k.id }, h("td", {}, k.name), h("td", {}, h("code", {}, k.prefix + "…")), h("td", {}, fmtTime(k.created_at)),
+      return h("tr", { "data-key": k.id }, h("td", {}, k.name), h("td", {}, k.scopes.join(", ")), h("td", {}, h("code", {}, k.prefix + "…")), h("td", {}, fmtTime(k.created_at)),
         h("td", {}, fmtTime(k.last_used)), h("td", {}, k.expires_at ? fmtTime(k.expires_at) : "never"), h("td", { class: "status" }, status),
         h("td", {}, status === "active" ? h("button", { class: "revoke", onclick: async () => {
           if (!confirm(`Revoke ${k.name}? Requests with it are refused within seconds.`)) return;
@@ -236,13 +248,16 @@ async function renderSettings() {
   }
   const form = h("form", { class: "toolbar", id: "create", onsubmit: async (e) => {
     e.preventDefault();
-    const created = await api("keys", { method: "POST", body: JSON.stringify({ name: name.value, expires_in_days: Number(days.value || 0) }) });
+    let created;
+    try {
+      created = await api("keys", { method: "POST", body: JSON.stringify({ name: name.value, scopes: [scope.value], expires_in_days: Number(days.value || 0) }) });
+    } catch (ex) { fill(shown, h("p", { class: "error" }, ex.message)); return; }
     fill(shown, h("div", { class: "newkey" }, h("strong", {}, "New key — shown once, copy it now: "), h("code", { id: "created-key" }, created.key)));
     name.value = ""; days.value = "";
     await load();
-  } }, name, days, h("button", { class: "primary", type: "submit" }, "Create key"));
+  } }, name, scope, days, h("button", { class: "primary", type: "submit" }, "Create key"));
   fill(main, h("h1", {}, "API keys"), form, shown,
-    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Prefix", "Created", "Last used", "Expires", "Status", ""].map((t) => h("th", {}, t)))), list));
+    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Scopes", "Prefix", "Created", "Last used", "Expires", "Status", ""].map((t) => h("th", {}, t)))), list));
   await load();
 }
 
@@ -250,7 +265,7 @@ async function renderSettings() {
 
 async function route() {
   stopRefresh();
-  if (!key()) { renderSignIn(); return; }
+  if (!me) { renderSignIn(); return; }
   const hash = location.hash || "#/";
   const page = hash.startsWith("#/executions/") ? "monitoring" : hash === "#/settings" ? "settings" : "monitoring";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
@@ -265,4 +280,5 @@ async function route() {
 
 window.addEventListener("hashchange", route);
 document.getElementById("signout").addEventListener("click", () => signOut());
-if (key()) boot().catch(() => {}); else renderSignIn();
+// A session from before a reload still works: the cookie goes with /api/me.
+boot().catch(() => {});

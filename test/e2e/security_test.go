@@ -1,0 +1,285 @@
+package e2e
+
+// The security suite: what a holder of one key (or of none) can and cannot
+// do through the built collector. Every attack case is recorded in
+// test-output/security.txt for the README's Security section.
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
+	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+)
+
+var attackLog sync.Mutex
+
+// attack records one attack case: blocked is whether the collector held.
+// The test itself asserts; this is the tally the README quotes.
+func attack(t *testing.T, suite, name string, blocked bool) {
+	t.Helper()
+	attackLog.Lock()
+	defer attackLog.Unlock()
+	dir, _ := filepath.Abs("../../test-output")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	f, err := os.OpenFile(filepath.Join(dir, "security.txt"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(t, err)
+	defer f.Close()
+	verdict := "blocked"
+	if !blocked {
+		verdict = "SUCCEEDED"
+	}
+	fmt.Fprintf(f, "%-10s %-9s %s\n", suite, verdict, name)
+}
+
+// uiCall sends a request to the UI's API with a key and returns the status.
+func (c *collector) uiCall(t testing.TB, key, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+c.ui+"/api/"+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("X-API-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	return do(t, req)
+}
+
+// TestScopeMatrix: each scope against each endpoint. ingest sends
+// telemetry only; read signs in and queries; admin also manages keys; a key
+// from before scopes keeps doing everything. Refused calls write nothing.
+func TestScopeMatrix(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollector(t, db)
+	type scoped struct {
+		name   string
+		scopes []apikey.Scope
+		key    string
+		org    apikey.Key
+		victim apikey.Key // a key of the same org, to revoke
+	}
+	keys := []*scoped{
+		{name: "ingest", scopes: []apikey.Scope{apikey.ScopeIngest}},
+		{name: "read", scopes: []apikey.Scope{apikey.ScopeRead}},
+		{name: "admin", scopes: []apikey.Scope{apikey.ScopeAdmin}},
+		{name: "unscoped", scopes: apikey.Scopes},
+	}
+	for _, k := range keys {
+		k.key, k.org = c.newKey(t, "scope-"+k.name, 0, k.scopes...)
+		_, k.victim = c.newKey(t, "scope-"+k.name, 0, apikey.ScopeRead)
+	}
+	// The unscoped key as written before scopes existed.
+	_, err := apikey.Update(c.keysFile, func(f *apikey.File) error {
+		for i := range f.Keys {
+			if f.Keys[i].ID == keys[3].org.ID {
+				f.Keys[i].Scopes = nil
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	time.Sleep(2500 * time.Millisecond) // one reload interval
+
+	endpoints := []struct {
+		name  string
+		allow func(k *scoped) bool
+		call  func(k *scoped, i int) (ok bool, detail string)
+	}{
+		{"Agora API start", func(k *scoped) bool { return k.name == "ingest" || k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/executions/start", Headers: map[string]string{"Content-Type": "application/json"},
+				Body: []byte(`{"workflow_name": "wf", "project_name": "p"}`)}, k.key, "")
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"OTLP HTTP", func(k *scoped) bool { return k.name == "ingest" || k.name == "unscoped" }, func(k *scoped, i int) (bool, string) {
+			code, body := postHTTP(t, c, map[string]string{"X-API-Key": k.key}, oneSpan("svc", "", 100+i))
+			return code == http.StatusOK, fmt.Sprint(code, body)
+		}},
+		{"OTLP gRPC", func(k *scoped) bool { return k.name == "ingest" || k.name == "unscoped" }, func(k *scoped, i int) (bool, string) {
+			err := exportGRPC(t, c, map[string]string{"x-api-key": k.key}, oneSpan("svc", "", 200+i))
+			return err == nil, fmt.Sprint(err)
+		}},
+		{"UI sign-in", func(k *scoped) bool { return k.name != "ingest" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, "", http.MethodPost, "session", fmt.Sprintf(`{"key": %q}`, k.key))
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"query API read", func(k *scoped) bool { return k.name != "ingest" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodGet, "executions", "")
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"list keys", func(k *scoped) bool { return k.name == "admin" || k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodGet, "keys", "")
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"create key", func(k *scoped) bool { return k.name == "admin" || k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodPost, "keys", `{"name": "made", "scopes": ["read"], "expires_in_days": 1}`)
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"create wider key", func(k *scoped) bool { return k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodPost, "keys", `{"name": "wider", "scopes": ["ingest", "admin"]}`)
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"revoke key", func(k *scoped) bool { return k.name == "admin" || k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodPost, "keys/"+k.victim.ID+"/revoke", "")
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+	}
+	for i, k := range keys {
+		for _, ep := range endpoints {
+			want := ep.allow(k)
+			ok, detail := ep.call(k, i)
+			assert.Equal(t, want, ok, "%s key, %s: %s", k.name, ep.name, detail)
+			if !want {
+				attack(t, "scopes", fmt.Sprintf("%s key: %s", k.name, ep.name), !ok)
+			}
+		}
+	}
+
+	// Nothing was written by a refused call: telemetry only in the orgs
+	// whose keys may ingest, keys only made by admin keys, no revocation.
+	waitForCount(t, "SELECT count() FROM `"+db+"`.spans FINAL WHERE OrgId = ?", 2, keys[0].org.OrgID)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.spans FINAL WHERE OrgId = ?", 2, keys[3].org.OrgID)
+	time.Sleep(time.Second) // what a refused request might have written would be there by now
+	for _, k := range keys[1:3] {
+		var n uint64
+		for _, table := range []string{"spans", "executions", "logs"} {
+			require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM `"+db+"`."+table+" WHERE OrgId = ?", k.org.OrgID).Scan(&n))
+			assert.Zero(t, n, "%s key wrote to %s", k.name, table)
+		}
+	}
+	f, err := apikey.Load(c.keysFile)
+	require.NoError(t, err)
+	perOrg := map[string][]apikey.Key{}
+	for _, k := range f.Keys {
+		perOrg[k.OrgID] = append(perOrg[k.OrgID], k)
+	}
+	for _, k := range keys {
+		manages := k.name == "admin" || k.name == "unscoped"
+		want := 2
+		if manages {
+			want = 3 // made
+		}
+		if k.name == "unscoped" {
+			want = 4 // made, wider
+		}
+		assert.Len(t, perOrg[k.org.OrgID], want, "%s key's org", k.name)
+		for _, o := range perOrg[k.org.OrgID] {
+			if o.ID == k.victim.ID {
+				assert.Equal(t, manages, o.RevokedAt != nil, "%s key revoked its org's key", k.name)
+			}
+		}
+	}
+}
+
+// TestUISessions: a read key signs in for an httpOnly session; the session
+// works without the key, ends at sign-out and when its key is revoked;
+// every answer carries the security headers; a sign-in posted from another
+// site is refused; a failing query answers an error id, not database text.
+func TestUISessions(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollector(t, db)
+	admin, _ := c.newKey(t, "sess", 0, apikey.ScopeAdmin)
+	reader, readerKey := c.newKey(t, "sess", 0, apikey.ScopeRead)
+	jar := &cookieClient{t: t, base: "http://" + c.ui}
+
+	code, _ := jar.call(http.MethodPost, "/api/session", fmt.Sprintf(`{"key": %q}`, reader), nil)
+	require.Equal(t, http.StatusOK, code)
+	cookie := jar.cookie
+	require.NotNil(t, cookie)
+	assert.True(t, cookie.HttpOnly)
+	assert.Equal(t, http.SameSiteStrictMode, cookie.SameSite)
+	assert.False(t, cookie.Secure, "plain HTTP here; Secure under TLS (TestGatewayTLS)")
+	assert.NotContains(t, cookie.Value, reader[len(apikey.Prefix):])
+
+	code, h := jar.get("/api/executions")
+	assert.Equal(t, http.StatusOK, code, "the cookie alone signs the request")
+	assert.Equal(t, "no-store", h.Get("Cache-Control"))
+	assert.Equal(t, "nosniff", h.Get("X-Content-Type-Options"))
+	assert.Contains(t, h.Get("Content-Security-Policy"), "frame-ancestors 'none'")
+	assert.Equal(t, "DENY", h.Get("X-Frame-Options"))
+	_, page := jar.get("/")
+	assert.Contains(t, page.Get("Content-Security-Policy"), "frame-ancestors 'none'", "pages too")
+	assert.Equal(t, "nosniff", page.Get("X-Content-Type-Options"))
+
+	code, _ = jar.call(http.MethodGet, "/api/keys", "", nil)
+	assert.Equal(t, http.StatusForbidden, code, "a read session cannot manage keys")
+	attack(t, "sessions", "read session lists keys", code == http.StatusForbidden)
+
+	code, _ = jar.call(http.MethodPost, "/api/session", fmt.Sprintf(`{"key": %q}`, reader), map[string]string{"Origin": "https://evil.example"})
+	assert.Equal(t, http.StatusForbidden, code)
+	attack(t, "sessions", "sign-in posted from another site", code == http.StatusForbidden)
+
+	forged := &cookieClient{t: t, base: jar.base, cookie: &http.Cookie{Name: "agora_session", Value: "guessed-token"}}
+	code, _ = forged.get("/api/executions")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	attack(t, "sessions", "guessed session token", code == http.StatusUnauthorized)
+
+	// revoking the key ends its session
+	code, resp := c.uiCall(t, admin, http.MethodPost, "keys/"+readerKey.ID+"/revoke", "")
+	require.Equal(t, http.StatusOK, code, resp)
+	code, _ = jar.get("/api/executions")
+	assert.Equal(t, http.StatusUnauthorized, code, "the revoked key's session is over")
+	attack(t, "sessions", "session of a revoked key", code == http.StatusUnauthorized)
+
+	// sign-out ends a session; the old cookie is worthless after it
+	second := &cookieClient{t: t, base: jar.base}
+	code, _ = second.call(http.MethodPost, "/api/session", fmt.Sprintf(`{"key": %q}`, admin), nil)
+	require.Equal(t, http.StatusOK, code)
+	old := second.cookie
+	code, _ = second.call(http.MethodDelete, "/api/session", "", nil)
+	require.Equal(t, http.StatusOK, code)
+	replay := &cookieClient{t: t, base: jar.base, cookie: old}
+	code, _ = replay.get("/api/executions")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	attack(t, "sessions", "cookie replayed after sign-out", code == http.StatusUnauthorized)
+
+	// a query that fails: the client sees an id, the log has the cause
+	require.NoError(t, conn.Exec(t.Context(), "DROP TABLE `"+db+"`.executions"))
+	code, body := c.uiCall(t, admin, http.MethodGet, "executions", "")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	id, _ := body["error_id"].(string)
+	require.NotEmpty(t, id, "%v", body)
+	assert.NotContains(t, strings.ToLower(fmt.Sprint(body)), "executions", "no database text: %v", body)
+	assert.Eventually(t, func() bool { return strings.Contains(c.log.String(), id) }, 5*time.Second, 100*time.Millisecond, "the log has the error id")
+	attack(t, "ui", "database error text in an answer", !strings.Contains(fmt.Sprint(body), db))
+}
+
+// cookieClient keeps the session cookie like a browser.
+type cookieClient struct {
+	t      *testing.T
+	base   string
+	cookie *http.Cookie
+}
+
+func (cc *cookieClient) call(method, path, body string, headers map[string]string) (int, http.Header) {
+	cc.t.Helper()
+	req, err := http.NewRequest(method, cc.base+path, strings.NewReader(body))
+	require.NoError(cc.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	if cc.cookie != nil {
+		req.AddCookie(cc.cookie)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(cc.t, err)
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "agora_session" && ck.MaxAge >= 0 {
+			cc.cookie = ck
+		}
+	}
+	return resp.StatusCode, resp.Header
+}
+
+func (cc *cookieClient) get(path string) (int, http.Header) {
+	return cc.call(http.MethodGet, path, "", nil)
+}
