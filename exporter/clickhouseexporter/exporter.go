@@ -41,10 +41,10 @@ func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	return insertAll(ctx, c, "spans", spanItems(td), &spanCols)
 }
 
-// pushLogs writes log records by event name: the processor's execution and
-// node-execution records and the Agora API's node reports and events to
-// their tables, everything else (starts, completions, snapshots, any OTLP
-// log) to logs. A record that claims a kind but does not decode goes to
+// pushLogs writes log records by event name: the execution processor's
+// execution and node-execution records and the Agora API's events to their
+// tables, everything else (starts, completions, node reports, snapshots,
+// any OTLP log) to logs. A record that claims a kind but does not decode goes to
 // logs, whole: nothing is lost.
 func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
 	var (
@@ -65,7 +65,7 @@ func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
 						execs = append(execs, record[agora.Execution]{it, x})
 						continue
 					}
-				case agora.EventNodeReported, agora.EventNodeExecutionRecord:
+				case agora.EventNodeExecutionRecord:
 					var n agora.NodeExecution
 					if n, err = agora.DecodeNodeExecution(lr); err == nil {
 						nodes = append(nodes, record[agora.NodeExecution]{it, n})

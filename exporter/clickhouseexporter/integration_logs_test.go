@@ -40,6 +40,9 @@ func testLogs(status agora.Status, observed time.Time) plog.Logs {
 		PrepDurationMs: ptr(5.0), ExecDurationMs: ptr(70.5), RetryCount: 1, ErrorMessage: "", Input: input,
 		Output: pcommon.NewValueStr("4"), TotalTokens: ptr(int64(17)), EstimatedCost: ptr(0.0012),
 	}
+	// The processor's record goes to node_executions; the SDK's report it
+	// was folded from is kept in logs.
+	n.Append(lrs, agora.EventNodeExecutionRecord)
 	n.Append(lrs, agora.EventNodeReported)
 	data := pcommon.NewValueMap()
 	data.Map().PutStr("node", "Think")
@@ -93,10 +96,12 @@ func TestIntegrationStoresLogsByEventName(t *testing.T) {
 		Body        string `ch:"Body"`
 	}
 	require.NoError(t, conn.Select(context.Background(), &logs, "SELECT EventName, ExecutionId, Body FROM `"+db+"`.logs FINAL WHERE OrgId = 'org-1' ORDER BY EventName DESC"))
-	require.Len(t, logs, 2, "one start and one plain log: re-sent records keep one row")
-	assert.Equal(t, agora.EventExecutionStarted, logs[0].EventName)
-	assert.Equal(t, execID.String(), logs[0].ExecutionID)
-	assert.JSONEq(t, `{"workflow_name":"wf","project_name":"proj","started_at":"2026-11-25T17:19:05.208537Z","input_data":{"q":"2+2"}}`, logs[0].Body)
-	assert.Equal(t, "", logs[1].EventName)
-	assert.Equal(t, "hello", logs[1].Body)
+	require.Len(t, logs, 3, "the node report (keyed by its item id, newest wins), one start, one plain log: re-sent records keep one row")
+	assert.Equal(t, agora.EventNodeReported, logs[0].EventName)
+	assert.Contains(t, logs[0].Body, `"status":"success"`)
+	assert.Equal(t, agora.EventExecutionStarted, logs[1].EventName)
+	assert.Equal(t, execID.String(), logs[1].ExecutionID)
+	assert.JSONEq(t, `{"workflow_name":"wf","project_name":"proj","started_at":"2026-11-25T17:19:05.208537Z","input_data":{"q":"2+2"}}`, logs[1].Body)
+	assert.Equal(t, "", logs[2].EventName)
+	assert.Equal(t, "hello", logs[2].Body)
 }

@@ -117,6 +117,17 @@ const (
 	EventNodeExecutionRecord = "agora.node_execution"
 )
 
+// ProcessorRecord: the event name is one only the execution processor may
+// emit. A sender's record with such a name is forged: the processor keeps
+// it as an ordinary log, its name moved to AttrSenderEventName.
+func ProcessorRecord(eventName string) bool {
+	return eventName == EventExecutionRecord || eventName == EventNodeExecutionRecord
+}
+
+// AttrSenderEventName keeps the event name of a sender's record that
+// claimed to be one of the processor's.
+const AttrSenderEventName = "agora.sender.event_name"
+
 // DefaultProjectName is the project of a start that names none.
 const DefaultProjectName = "Default Project"
 

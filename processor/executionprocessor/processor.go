@@ -285,6 +285,11 @@ func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 		o := p.state.org(org, agora.Str(res, agora.AttrOrgName))
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
+				if agora.ProcessorRecord(lr.EventName()) {
+					disarm(lr)
+					p.telemetry.ProcessorExecutionForgedRecords.Add(ctx, 1, metric.WithAttributes(attribute.String("org", org)))
+					continue
+				}
 				if e := p.state.foldRecord(o, lr, now); e != nil && p.journal != nil {
 					b.record(e.key, lr)
 				}
@@ -295,6 +300,14 @@ func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 		return p.refused(err)
 	}
 	return p.refused(p.nextLogs.ConsumeLogs(ctx, ld))
+}
+
+// disarm turns a sender's record named like one of this processor's into an
+// ordinary log: the tables of execution records hold only what the
+// processor folded, versioned by its own clock.
+func disarm(lr plog.LogRecord) {
+	lr.Attributes().PutStr(agora.AttrSenderEventName, lr.EventName())
+	lr.SetEventName("")
 }
 
 // refused reports in component status whether the collector refuses data:

@@ -5,6 +5,7 @@ package e2e
 // test-output/security.txt for the README's Security section.
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,8 +16,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
@@ -282,4 +288,86 @@ func (cc *cookieClient) call(method, path, body string, headers map[string]strin
 
 func (cc *cookieClient) get(path string) (int, http.Header) {
 	return cc.call(http.MethodGet, path, "", nil)
+}
+
+// postLogs sends OTLP/HTTP logs with a key.
+func postLogs(t testing.TB, c *collector, key string, ld plog.Logs) int {
+	t.Helper()
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, "http://"+c.http+"/v1/logs", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestForgedRecords: a sender's OTLP log records named like the execution
+// processor's own (agora.execution, agora.node_execution), with versions
+// far in the future, change no execution or node row: they are kept as
+// ordinary logs. A node report naming another org's execution id folds
+// into the sender's own org only.
+func TestForgedRecords(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollector(t, db)
+	keyA, a := c.newKey(t, "victim", 0)
+	keyB, _ := c.newKey(t, "forger", 0)
+	exec := uuid.MustParse(sendAPIRun(t, c, keyA))
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND ExecutionId = ? AND Status = 'error' AND NodeCount = 4", 1, a.OrgID, exec)
+	before, beforeNodes := storedRun(t, db, a.OrgID, exec)
+
+	forge := func(org string) plog.Logs {
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr(agora.AttrOrgID, org) // the tenant processor overwrites it anyway
+		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+		scope := agora.Scope{ExecutionID: exec, ProjectID: before.ProjectID, ProjectName: before.ProjectName, WorkflowID: before.WorkflowID, WorkflowName: before.WorkflowName}
+		future := pcommon.NewTimestampFromTime(time.Date(2199, 1, 1, 0, 0, 0, 0, time.UTC))
+		rec := agora.Execution{Scope: scope, Status: agora.StatusSuccess, StartedAt: before.StartedAt, NodeCount: 999, TotalTokens: 1 << 40}
+		rec.Append(lrs).SetObservedTimestamp(future)
+		first := beforeNodes[0]
+		node := agora.NodeExecution{Scope: scope, ID: first.NodeExecutionID, NodeID: first.NodeID, NodeName: first.NodeName, NodeType: first.NodeType,
+			Status: agora.StatusSuccess, StartedAt: first.StartedAt, ErrorMessage: "forged"}
+		node.Append(lrs, agora.EventNodeExecutionRecord).SetObservedTimestamp(future)
+		report := node
+		report.NodeName, report.ErrorMessage = "Injected", ""
+		report.ID = agora.NodeExecutionID(exec, report.NodeName, report.StartedAt)
+		report.Append(lrs, agora.EventNodeReported)
+		return ld
+	}
+	for _, tc := range []struct{ name, key, org string }{{"own org", keyA, a.OrgID}, {"other org", keyB, a.OrgID}} {
+		require.Equal(t, http.StatusOK, postLogs(t, c, tc.key, forge(tc.org)), tc.name)
+	}
+	// The forged records are stored, as ordinary logs with their claimed name.
+	waitForCount(t, "SELECT count() FROM `"+db+"`.logs FINAL WHERE LogAttributes['"+agora.AttrSenderEventName+"'] != ''", 4)
+	time.Sleep(2 * time.Second) // a flush interval and more: any folded change would be stored
+
+	after, afterNodes := storedRun(t, db, a.OrgID, exec)
+	assert.Equal(t, before.Status, after.Status)
+	assert.Equal(t, before.TotalTokens, after.TotalTokens)
+	byID := map[uuid.UUID]agora.NodeExecutionRow{}
+	for _, n := range afterNodes {
+		byID[n.NodeExecutionID] = n
+	}
+	for _, b := range beforeNodes {
+		assert.Equal(t, b.ErrorMessage, byID[b.NodeExecutionID].ErrorMessage)
+		assert.Equal(t, b.Status, byID[b.NodeExecutionID].Status)
+	}
+	attack(t, "forgery", "agora.execution record from a sender", after.Status == before.Status && after.TotalTokens == before.TotalTokens)
+	attack(t, "forgery", "agora.node_execution record from a sender", byID[beforeNodes[0].NodeExecutionID].ErrorMessage != "forged")
+	// The victim's own key may add a node report to its own execution (it
+	// is the SDK's own record kind); another org's cannot reach it.
+	assert.Len(t, afterNodes, len(beforeNodes)+1, "the victim's own report folded")
+	var injected uint64
+	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM `"+db+"`.node_executions FINAL WHERE OrgId = ? AND NodeName = 'Injected'", a.OrgID).Scan(&injected))
+	assert.Equal(t, uint64(1), injected, "only the victim's own report, not the other org's")
+	attack(t, "forgery", "node report into another org's execution", injected == 1)
+	var versions uint64
+	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM `"+db+"`.executions WHERE Version > now64() + INTERVAL 1 DAY").Scan(&versions))
+	assert.Zero(t, versions, "versions come from the collector's clock")
+	attack(t, "forgery", "a version in 2199 pinning a row", versions == 0)
 }

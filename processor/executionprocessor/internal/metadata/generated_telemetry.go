@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	mu                               sync.Mutex
 	registrations                    []metric.Registration
 	ProcessorExecutionEvicted        metric.Int64Counter
+	ProcessorExecutionForgedRecords  metric.Int64Counter
 	ProcessorExecutionInFlight       metric.Int64UpDownCounter
 	ProcessorExecutionRecordsEmitted metric.Int64Counter
 	ProcessorExecutionTimedOut       metric.Int64Counter
@@ -65,6 +66,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_execution_evicted",
 		metric.WithDescription("Executions dropped from state because an execution limit was reached without storage (their last record was emitted first), by org (attribute org). [Alpha]"),
 		metric.WithUnit("{executions}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorExecutionForgedRecords, err = builder.meter.Int64Counter(
+		"otelcol_processor_execution_forged_records",
+		metric.WithDescription("Log records from senders named like the processor's own execution or node-execution records, kept as ordinary logs instead (attribute org). [Alpha]"),
+		metric.WithUnit("{records}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorExecutionInFlight, err = builder.meter.Int64UpDownCounter(

@@ -20,10 +20,14 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ProcessorExecutionEvicted.Add(context.Background(), 1)
+	tb.ProcessorExecutionForgedRecords.Add(context.Background(), 1)
 	tb.ProcessorExecutionInFlight.Add(context.Background(), 1)
 	tb.ProcessorExecutionRecordsEmitted.Add(context.Background(), 1)
 	tb.ProcessorExecutionTimedOut.Add(context.Background(), 1)
 	AssertEqualProcessorExecutionEvicted(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorExecutionForgedRecords(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorExecutionInFlight(t, testTel,
