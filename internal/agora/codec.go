@@ -171,25 +171,41 @@ func Number(v pcommon.Value) (float64, bool) {
 	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
-func optFloat(m pcommon.Map, k string) *float64 {
-	if v, ok := m.Get(k); ok {
-		if f, ok := Number(v); ok {
+// optBounded is a numeric field within its bounds (ok), nil otherwise: a
+// record from a sender with an out-of-range value keeps the rest.
+func optBounded(m pcommon.Map, k string, ok func(float64) bool) *float64 {
+	if v, found := m.Get(k); found {
+		if f, isNum := Number(v); isNum && ok(f) {
 			return &f
 		}
 	}
 	return nil
 }
 
-func optInt(m pcommon.Map, k string) *int64 {
-	if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeInt {
-		i := v.Int()
+func optDuration(m pcommon.Map, k string) *float64 { return optBounded(m, k, DurationOK) }
+
+func optCost(m pcommon.Map, k string) *float64 { return optBounded(m, k, CostOK) }
+
+func optCount(m pcommon.Map, k string) *int64 { return optWhole(m, k, CountOK) }
+
+func optWhole(m pcommon.Map, k string, ok func(float64) bool) *int64 {
+	if f := optBounded(m, k, ok); f != nil {
+		i := int64(*f)
 		return &i
 	}
 	return nil
 }
 
-func getInt(m pcommon.Map, k string) int64 {
-	if p := optInt(m, k); p != nil {
+// getSum is an aggregate (a sum of bounded counts): any non-negative int.
+func getSum(m pcommon.Map, k string) int64 {
+	if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeInt && v.Int() >= 0 {
+		return v.Int()
+	}
+	return 0
+}
+
+func getRetries(m pcommon.Map, k string) int64 {
+	if p := optWhole(m, k, RetriesOK); p != nil {
 		return *p
 	}
 	return 0

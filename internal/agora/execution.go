@@ -63,7 +63,7 @@ func DecodeExecutionCompletion(lr plog.LogRecord) (ExecutionCompletion, error) {
 	}
 	c := ExecutionCompletion{Scope: ScopeOf(lr), Status: Status(Str(b, FieldStatus)), Output: value(b, FieldOutputData),
 		ErrorMessage: Str(b, FieldErrorMessage)}
-	if d := optFloat(b, FieldDurationMs); d != nil {
+	if d := optDuration(b, FieldDurationMs); d != nil {
 		c.DurationMs = *d
 	}
 	c.CompletedAt, err = getTime(b, FieldCompletedAt)
@@ -151,13 +151,13 @@ func DecodeExecution(lr plog.LogRecord) (Execution, error) {
 	}
 	e := Execution{
 		Scope: ScopeOf(lr), Status: Status(Str(b, FieldStatus)), ErrorMessage: Str(b, FieldErrorMessage),
-		DurationMs: optFloat(b, FieldDurationMs), Input: value(b, FieldInputData), Output: value(b, FieldOutputData),
-		NodeCount: getInt(b, FieldNodeCount), ErrorCount: getInt(b, FieldErrorCount), RetryCount: getInt(b, FieldRetryCount),
-		PromptTokens: getInt(b, FieldPromptTokens), CompletionTokens: getInt(b, FieldCompletionTokens), TotalTokens: getInt(b, FieldTotalTokens),
+		DurationMs: optDuration(b, FieldDurationMs), Input: value(b, FieldInputData), Output: value(b, FieldOutputData),
+		NodeCount: getSum(b, FieldNodeCount), ErrorCount: getSum(b, FieldErrorCount), RetryCount: getSum(b, FieldRetryCount),
+		PromptTokens: getSum(b, FieldPromptTokens), CompletionTokens: getSum(b, FieldCompletionTokens), TotalTokens: getSum(b, FieldTotalTokens),
 		Source: Str(b, FieldSource), Truncated: getBool(b, FieldTruncated), Deleted: getBool(b, FieldDeleted),
 	}
-	if c := optFloat(b, FieldEstimatedCost); c != nil {
-		e.EstimatedCost = *c
+	if c := optBounded(b, FieldEstimatedCost, func(f float64) bool { return f >= 0 }); c != nil {
+		e.EstimatedCost = *c // a sum of bounded costs
 	}
 	if ids, ok := b.Get(FieldTraceIDs); ok && ids.Type() == pcommon.ValueTypeSlice {
 		for _, id := range ids.Slice().All() {

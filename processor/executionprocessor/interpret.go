@@ -61,6 +61,9 @@ type spanFacts struct {
 	phase     phase
 	usage     usage
 	usageNode string // agora.node on a span with usage: the fallback attribution
+	// ignored counts numeric attributes out of bounds (agora.CountOK, ...):
+	// not folded, counted in the processor's telemetry.
+	ignored int
 }
 
 func (f *spanFacts) hasUsage() bool { return !f.usage.empty() }
@@ -80,12 +83,12 @@ func interpret(span ptrace.Span, prices []Price) spanFacts {
 	switch {
 	case agora.Str(attrs, agora.SpanAttrFlow) != "":
 		f.kind, f.name = kindFlow, agora.Str(attrs, agora.SpanAttrFlow)
-		f.durationMs = number(attrs, agora.SpanAttrTotalDurationMs)
+		f.durationMs = bounded(attrs, agora.SpanAttrTotalDurationMs, agora.DurationOK, &f.ignored)
 		if id, err := uuid.Parse(agora.Str(attrs, agora.SpanAttrExecutionID)); err == nil && !f.fromAPI {
 			f.apiExec = id
 		}
 	case agora.Str(attrs, agora.SpanAttrPhase) != "":
-		f.kind, f.phase = kindPhase, phaseOf(span, f)
+		f.kind, f.phase = kindPhase, phaseOf(span, &f)
 	case agora.Str(attrs, agora.SpanAttrKind) == agora.KindNode ||
 		strings.HasSuffix(span.Name(), agora.SpanSuffixNode) && agora.Str(attrs, agora.SpanAttrNode) != "":
 		f.kind = kindNode
@@ -95,21 +98,21 @@ func interpret(span ptrace.Span, prices []Price) spanFacts {
 		}
 		f.nodeType = agora.Str(attrs, agora.SpanAttrNodeType)
 	}
-	if f.usage = usageOf(attrs, prices); f.hasUsage() {
+	if f.usage = usageOf(attrs, prices, &f.ignored); f.hasUsage() {
 		f.usageNode = agora.Str(attrs, agora.SpanAttrNode)
 	}
 	return f
 }
 
-func phaseOf(span ptrace.Span, f spanFacts) phase {
+func phaseOf(span ptrace.Span, f *spanFacts) phase {
 	attrs := span.Attributes()
 	p := phase{name: agora.Str(attrs, agora.SpanAttrPhase), nextAction: agora.Str(attrs, agora.SpanAttrNextAction),
-		durationMs: float64(f.end.Sub(f.start)) / float64(time.Millisecond), err: f.err,
+		durationMs: agora.ClampDurationMs(float64(f.end.Sub(f.start)) / float64(time.Millisecond)), err: f.err,
 		input: copyAttr(attrs, agora.SpanAttrInput), output: copyAttr(attrs, agora.SpanAttrOutput)}
-	if d := number(attrs, agora.SpanAttrDurationMs); d != nil {
+	if d := bounded(attrs, agora.SpanAttrDurationMs, agora.DurationOK, &f.ignored); d != nil {
 		p.durationMs = *d
 	}
-	if r := number(attrs, agora.SpanAttrRetryCount); r != nil {
+	if r := bounded(attrs, agora.SpanAttrRetryCount, agora.RetriesOK, &f.ignored); r != nil {
 		n := int64(*r)
 		p.retry = &n
 	}
@@ -132,13 +135,17 @@ func errorOf(span ptrace.Span) spanErr {
 	return spanErr{is: true}
 }
 
-// number is a numeric attribute, nil when absent or not a finite number.
-func number(attrs pcommon.Map, k string) *float64 {
-	if v, ok := attrs.Get(k); ok {
-		if f, ok := agora.Number(v); ok {
-			return &f
-		}
+// bounded is a numeric attribute within its bounds (ok); nil when absent,
+// and nil and counted in ignored when not a finite number within them.
+func bounded(attrs pcommon.Map, k string, ok func(float64) bool, ignored *int) *float64 {
+	v, found := attrs.Get(k)
+	if !found {
+		return nil
 	}
+	if f, isNum := agora.Number(v); isNum && ok(f) {
+		return &f
+	}
+	*ignored++
 	return nil
 }
 

@@ -235,6 +235,12 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	p.mu.Lock()
 	now := p.now()
 	b := newBatch(now)
+	ignored := map[string]int{}
+	defer func() {
+		for org, n := range ignored {
+			p.telemetry.ProcessorExecutionIgnoredNumbers.Add(ctx, int64(n), metric.WithAttributes(attribute.String("org", org)))
+		}
+	}()
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource().Attributes()
 		org := agora.Str(res, agora.AttrOrgID)
@@ -249,6 +255,9 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, span := range ss.Spans().All() {
 				f := interpret(span, p.cfg.Prices)
+				if f.ignored > 0 {
+					ignored[org] += f.ignored
+				}
 				e := p.state.foldSpan(o, project, &f, now)
 				if e == nil {
 					continue

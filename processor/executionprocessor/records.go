@@ -61,18 +61,18 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, now time.Time) {
 		if n.Status == agora.StatusError {
 			rec.ErrorCount++
 		}
-		rec.RetryCount += n.RetryCount
-		rec.PromptTokens += deref(n.PromptTokens)
-		rec.CompletionTokens += deref(n.CompletionTokens)
-		rec.TotalTokens += deref(n.TotalTokens)
+		rec.RetryCount = agora.AddCount(rec.RetryCount, n.RetryCount)
+		rec.PromptTokens = agora.AddCount(rec.PromptTokens, deref(n.PromptTokens))
+		rec.CompletionTokens = agora.AddCount(rec.CompletionTokens, deref(n.CompletionTokens))
+		rec.TotalTokens = agora.AddCount(rec.TotalTokens, deref(n.TotalTokens))
 		if n.EstimatedCost != nil {
 			rec.EstimatedCost += *n.EstimatedCost
 		}
 	}
 	u := own.total()
-	rec.PromptTokens += u.prompt
-	rec.CompletionTokens += u.completion
-	rec.TotalTokens += u.total
+	rec.PromptTokens = agora.AddCount(rec.PromptTokens, u.prompt)
+	rec.CompletionTokens = agora.AddCount(rec.CompletionTokens, u.completion)
+	rec.TotalTokens = agora.AddCount(rec.TotalTokens, u.total)
 	rec.EstimatedCost += u.cost
 	if rec.StartedAt.IsZero() {
 		rec.StartedAt = rec.LastSeen
@@ -133,9 +133,12 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 			sum.add(u)
 		}
 		if u := sum.total(); !u.empty() {
-			n.PromptTokens, n.CompletionTokens, n.TotalTokens = &u.prompt, &u.completion, &u.total
+			// A node's sums hold to an item's bounds, as its report would.
+			p, c, t := min(u.prompt, agora.MaxCount), min(u.completion, agora.MaxCount), min(u.total, agora.MaxCount)
+			n.PromptTokens, n.CompletionTokens, n.TotalTokens = &p, &c, &t
 			if u.hasCost {
-				n.EstimatedCost = &u.cost
+				cost := min(u.cost, agora.MaxCost)
+				n.EstimatedCost = &cost
 			}
 		}
 	}

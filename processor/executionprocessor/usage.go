@@ -21,26 +21,27 @@ type usage struct {
 func (u usage) empty() bool { return u.prompt == 0 && u.completion == 0 && u.total == 0 && !u.hasCost }
 
 func (u *usage) add(o usage) {
-	u.prompt += o.prompt
-	u.completion += o.completion
-	u.total += o.total
+	u.prompt = agora.AddCount(u.prompt, o.prompt)
+	u.completion = agora.AddCount(u.completion, o.completion)
+	u.total = agora.AddCount(u.total, o.total)
 	u.cost += o.cost
 	u.hasCost = u.hasCost || o.hasCost
 }
 
 // usageOf reads a span's usage; cost comes from the span when it has one
-// (the sender's value wins), else from the price table.
-func usageOf(attrs pcommon.Map, prices []Price) usage {
+// (the sender's value wins), else from the price table. Values out of
+// bounds are ignored and counted in ignored.
+func usageOf(attrs pcommon.Map, prices []Price, ignored *int) usage {
 	var u usage
-	u.prompt, _ = firstInt(attrs, agora.UsagePromptKeys)
-	u.completion, _ = firstInt(attrs, agora.UsageCompletionKeys)
-	if t, ok := firstInt(attrs, agora.UsageTotalKeys); ok {
+	u.prompt, _ = firstCount(attrs, agora.UsagePromptKeys, ignored)
+	u.completion, _ = firstCount(attrs, agora.UsageCompletionKeys, ignored)
+	if t, ok := firstCount(attrs, agora.UsageTotalKeys, ignored); ok {
 		u.total = t
 	} else {
 		u.total = u.prompt + u.completion
 	}
 	for _, k := range agora.UsageCostKeys {
-		if c := number(attrs, k); c != nil {
+		if c := bounded(attrs, k, agora.CostOK, ignored); c != nil {
 			u.cost, u.hasCost = *c, true
 			break
 		}
@@ -76,9 +77,9 @@ func priceOf(attrs pcommon.Map, prices []Price) (Price, bool) {
 	return Price{}, false
 }
 
-func firstInt(attrs pcommon.Map, keys []string) (int64, bool) {
+func firstCount(attrs pcommon.Map, keys []string, ignored *int) (int64, bool) {
 	for _, k := range keys {
-		if f := number(attrs, k); f != nil {
+		if f := bounded(attrs, k, agora.CountOK, ignored); f != nil {
 			return int64(*f), true
 		}
 	}

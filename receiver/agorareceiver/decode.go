@@ -159,39 +159,50 @@ func (o *object) timestamp(field string, required bool) (time.Time, bool) {
 	return t, true
 }
 
-func (o *object) number(field string, nonNegative bool) *float64 {
+// bounded is a JSON number within its bounds (agora.CountOK, ...); what is
+// out of them fails the field, naming the range: nothing out of range is
+// stored, converted or summed.
+func (o *object) bounded(field string, ok func(float64) bool, want string) *float64 {
 	r := o.raw(field)
 	if r == nil {
 		return nil
 	}
 	f, err := r.Float64()
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		o.fail(field, "must be a number")
-		return nil
-	}
-	if nonNegative && f < 0 {
-		o.fail(field, "must not be negative")
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || !ok(f) {
+		o.fail(field, "must be "+want)
 		return nil
 	}
 	return &f
 }
 
-func (o *object) integer(field string) *int64 {
-	r := o.raw(field)
-	if r == nil {
-		return nil
-	}
-	f := o.number(field, true)
+var (
+	wantCount    = fmt.Sprintf("a whole number from 0 to %d", int64(agora.MaxCount))
+	wantRetries  = fmt.Sprintf("a whole number from 0 to %d", int64(agora.MaxRetries))
+	wantDuration = fmt.Sprintf("milliseconds from 0 to %d", int64(agora.MaxDurationMs))
+	wantCost     = fmt.Sprintf("a number from 0 to %d", int64(agora.MaxCost))
+)
+
+// count: tokens.
+func (o *object) count(field string) *int64 { return o.whole(field, agora.CountOK, wantCount) }
+
+func (o *object) retries(field string) *int64 {
+	return o.whole(field, agora.RetriesOK, wantRetries)
+}
+
+func (o *object) whole(field string, ok func(float64) bool, want string) *int64 {
+	f := o.bounded(field, ok, want)
 	if f == nil {
-		return nil
-	}
-	if *f != math.Trunc(*f) || *f > math.MaxInt64 {
-		o.fail(field, "must be a whole number")
 		return nil
 	}
 	i := int64(*f)
 	return &i
 }
+
+func (o *object) duration(field string) *float64 {
+	return o.bounded(field, agora.DurationOK, wantDuration)
+}
+
+func (o *object) cost(field string) *float64 { return o.bounded(field, agora.CostOK, wantCost) }
 
 // value is any JSON value as pdata; absent and null are an empty value.
 func (o *object) value(field string) pcommon.Value {

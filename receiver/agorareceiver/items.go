@@ -21,23 +21,23 @@ func decodeNode(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 		NodeName:         o.str(agora.FieldNodeName, true),
 		NodeType:         o.str(agora.FieldNodeType, true),
 		Status:           o.status(agora.FieldStatus, agora.NodeStatuses),
-		PrepDurationMs:   o.number(agora.FieldPrepDurationMs, true),
-		ExecDurationMs:   o.number(agora.FieldExecDurationMs, true),
-		PostDurationMs:   o.number(agora.FieldPostDurationMs, true),
+		PrepDurationMs:   o.duration(agora.FieldPrepDurationMs),
+		ExecDurationMs:   o.duration(agora.FieldExecDurationMs),
+		PostDurationMs:   o.duration(agora.FieldPostDurationMs),
 		ErrorMessage:     o.str(agora.FieldErrorMessage, false),
 		NextAction:       o.str(agora.FieldNextAction, false),
 		Input:            o.value(agora.FieldInputData),
 		Output:           o.value(agora.FieldOutputData),
-		PromptTokens:     o.integer(agora.FieldPromptTokens),
-		CompletionTokens: o.integer(agora.FieldCompletionTokens),
-		TotalTokens:      o.integer(agora.FieldTotalTokens),
-		EstimatedCost:    o.number(agora.FieldEstimatedCost, true),
+		PromptTokens:     o.count(agora.FieldPromptTokens),
+		CompletionTokens: o.count(agora.FieldCompletionTokens),
+		TotalTokens:      o.count(agora.FieldTotalTokens),
+		EstimatedCost:    o.cost(agora.FieldEstimatedCost),
 	}
 	n.StartedAt, _ = o.timestamp(agora.FieldStartedAt, true)
 	if t, ok := o.timestamp(agora.FieldCompletedAt, false); ok {
 		n.CompletedAt = &t
 	}
-	if rc := o.integer(agora.FieldRetryCount); rc != nil {
+	if rc := o.retries(agora.FieldRetryCount); rc != nil {
 		n.RetryCount = *rc
 	}
 	if err := o.err(); err != nil {
@@ -102,13 +102,13 @@ func decodeSpan(o *object, s agora.Scope, out *output) (uuid.UUID, error) {
 	}
 	start, _ := o.timestamp("start_time", true)
 	end, hasEnd := o.timestamp("end_time", false)
-	duration := o.number(agora.FieldDurationMs, true)
+	duration := o.duration(agora.FieldDurationMs)
 	if hasEnd && end.Before(start) {
 		o.fail("end_time", "before start_time")
 	}
 	attrs := o.objectValue("attributes")
-	tokens := o.integer("tokens_used")
-	cost := o.number("estimated_cost", true)
+	tokens := o.count("tokens_used")
+	cost := o.cost("estimated_cost")
 	events := o.list("events", false)
 	for i, raw := range events {
 		ev, err := o.child(o.name("events")+"["+strconv.Itoa(i)+"]", raw)

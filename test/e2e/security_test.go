@@ -7,11 +7,14 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -370,4 +373,204 @@ func TestForgedRecords(t *testing.T) {
 	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM `"+db+"`.executions WHERE Version > now64() + INTERVAL 1 DAY").Scan(&versions))
 	assert.Zero(t, versions, "versions come from the collector's clock")
 	attack(t, "forgery", "a version in 2199 pinning a row", versions == 0)
+}
+
+// TestHostileNumbers: NaN, ±Inf, 2^63, 1e300 and negative values in every
+// numeric field of both APIs. The Agora API refuses each such item with the
+// field named and keeps the good ones; OTLP attributes out of bounds are
+// ignored and counted. Nothing wraps, the state is journaled (a kill -9
+// loses nothing of it), and the UI answers with a body.
+func TestHostileNumbers(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollector(t, db)
+	key, org := c.newKey(t, "numbers", 0)
+
+	// OTLP: the agora_tracer run with poisoned numbers.
+	trace := pcommon.TraceID{0xbe, 0xef, 1}
+	td := otlpRun(trace)
+	poisoned := 0
+	for _, s := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+		a := s.Attributes()
+		switch {
+		case strings.HasSuffix(s.Name(), ".flow"):
+			a.PutDouble("total_duration_ms", 1e300)
+			poisoned++
+		case strings.HasSuffix(s.Name(), ".exec"):
+			a.PutDouble("duration_ms", math.NaN())
+			a.PutDouble("retry_count", math.Inf(1))
+			poisoned += 2
+		case s.Name() == "openai.chat":
+			a.PutDouble("gen_ai.usage.prompt_tokens", math.Pow(2, 63))
+			a.PutInt("gen_ai.usage.completion_tokens", -5)
+			a.PutDouble("llm.usage.total_tokens", math.Inf(-1))
+			a.PutDouble("gen_ai.usage.cost", math.Inf(1))
+			poisoned += 4
+		}
+	}
+	code, body := postHTTP(t, c, map[string]string{"X-API-Key": key}, td)
+	require.Equal(t, http.StatusOK, code, body)
+
+	// Agora API: a batch whose every item has one hostile number, and one good item.
+	start := time.Now().UTC().Add(-time.Minute).Format("2006-01-02T15:04:05")
+	node := func(name, extra string) string {
+		return fmt.Sprintf(`{"node_name": %q, "node_type": "T", "status": "success", "started_at": %q%s}`, name, start, extra)
+	}
+	hostile := []string{
+		`, "total_tokens": 9223372036854775808`, `, "prompt_tokens": -1`, `, "completion_tokens": 1e300`,
+		`, "retry_count": 1e19`, `, "exec_duration_ms": 1e300`, `, "prep_duration_ms": -3`, `, "post_duration_ms": 1e999`,
+		`, "estimated_cost": 1e308`, `, "estimated_cost": -0.5`,
+	}
+	items := []string{node("Good", `, "total_tokens": 12, "estimated_cost": 0.25`)}
+	for i, h := range hostile {
+		items = append(items, node(fmt.Sprintf("Bad%d", i), h))
+	}
+	code, resp := c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/batch", Headers: map[string]string{"Content-Type": "application/json"},
+		Body: []byte(fmt.Sprintf(`{"workflow_name": "nums", "events": [], "node_executions": [%s]}`, strings.Join(items, ", ")))}, key, "")
+	require.Equal(t, http.StatusOK, code, resp)
+	assert.Equal(t, 1.0, resp["node_executions_ingested"], "the good item is kept")
+	assert.Equal(t, float64(len(hostile)), resp["node_executions_rejected"])
+	errs := fmt.Sprint(resp["errors"])
+	for i, field := range []string{"total_tokens", "prompt_tokens", "completion_tokens", "retry_count", "exec_duration_ms", "prep_duration_ms", "post_duration_ms", "estimated_cost", "estimated_cost"} {
+		named := strings.Contains(errs, fmt.Sprintf("node_executions[%d].%s: must be", i+1, field))
+		assert.True(t, named, "item %d names %s: %s", i+1, field, errs)
+		attack(t, "numbers", "Agora API "+strings.ReplaceAll(hostile[i][2:], `"`, ""), named)
+	}
+	apiExec := resp["execution_id"].(string)
+
+	// Stored: sane numbers only.
+	exec := uuid.UUID(trace)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND ExecutionId = ? AND NodeCount = 4", 1, org.OrgID, exec)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.node_executions FINAL WHERE OrgId = ? AND ExecutionId = ?", 1, org.OrgID, uuid.MustParse(apiExec))
+	row, nodes := storedRun(t, db, org.OrgID, exec)
+	assert.Zero(t, row.TotalTokens, "no token count survived the poison")
+	assert.Zero(t, row.EstimatedCost)
+	for _, n := range nodes {
+		for _, d := range []*float64{n.PrepDurationMs, n.ExecDurationMs, n.PostDurationMs} {
+			assert.True(t, d == nil || *d >= 0 && *d <= agora.MaxDurationMs, "%s duration %v", n.NodeName, d)
+		}
+		assert.LessOrEqual(t, n.RetryCount, uint32(agora.MaxRetries))
+	}
+	var bad uint64
+	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND (TotalTokens < 0 OR NOT isFinite(EstimatedCost) OR DurationMs > ?)", org.OrgID, float64(agora.MaxDurationMs)).Scan(&bad))
+	assert.Zero(t, bad)
+	attack(t, "numbers", "OTLP NaN/Inf/2^63/1e300/negative attributes stored or wrapped", bad == 0 && row.TotalTokens == 0)
+
+	// Counted.
+	assert.Eventually(t, func() bool {
+		_, m := getStatus("http://localhost:" + c.metricsPort + "/metrics")
+		return strings.Contains(m, "otelcol_processor_execution_ignored_numbers") && strings.Contains(m, fmt.Sprintf("} %d", poisoned))
+	}, 10*time.Second, 200*time.Millisecond, "ignored attributes are counted")
+
+	// The UI answers with a body.
+	code, detail := c.uiGet(t, key, "executions/"+exec.String())
+	assert.Equal(t, http.StatusOK, code, "%v", detail)
+	assert.NotEmpty(t, detail["execution"])
+	attack(t, "numbers", "UI answer emptied by a hostile number", code == http.StatusOK && detail["execution"] != nil)
+
+	// The state was journaled: after kill -9 it is restored.
+	c.kill()
+	c.launch(t)
+	assert.Regexp(t, `execution state restored.*"executions": [1-9]`, c.log.String())
+}
+
+// TestKeysFileRobustness: a malformed edit of the keys file keeps the keys
+// already loaded and shows in health and metrics until fixed; a rewrite by
+// agoractl running as another user keeps the file's owner and mode, and the
+// revocation it wrote applies.
+func TestKeysFileRobustness(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollector(t, db)
+	key, k := c.newKey(t, "files", 0)
+	status := "http://" + c.health + "/status?verbose"
+
+	good, err := os.ReadFile(c.keysFile)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(c.keysFile, []byte("keys: [unterminated"), 0o600))
+	assert.Eventually(t, func() bool {
+		_, body := getStatus(status)
+		return componentStatus(body, "extension:apikeyauth") == "StatusRecoverableError"
+	}, 10*time.Second, 200*time.Millisecond, "health shows the keys file failing")
+	code, _ := postHTTP(t, c, map[string]string{"X-API-Key": key}, oneSpan("svc", "", 1))
+	assert.Equal(t, http.StatusOK, code, "the keys loaded before still work")
+	_, m := getStatus("http://localhost:" + c.metricsPort + "/metrics")
+	assert.Contains(t, m, "otelcol_apikeyauth_reload_failures")
+	require.NoError(t, os.WriteFile(c.keysFile, good, 0o600))
+	assert.Eventually(t, func() bool {
+		_, body := getStatus(status)
+		return componentStatus(body, "extension:apikeyauth") == "StatusOK"
+	}, 10*time.Second, 200*time.Millisecond, "health clears once the file is fixed")
+
+	if os.Getuid() != 0 {
+		t.Log("not root: agoractl cannot be run as another user here; TestRewriteByAnotherUser (cmd/agoractl) covers the file's ownership")
+		return
+	}
+	// The operator (nobody) may write the file through its group.
+	dir := filepath.Dir(c.keysFile)
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755)) // t.TempDir's parent
+	require.NoError(t, os.Chmod(dir, 0o777))
+	require.NoError(t, os.Chown(c.keysFile, 1, 65534))
+	require.NoError(t, os.Chmod(c.keysFile, 0o660))
+	exe := filepath.Join(dir, "agoractl")
+	bin, err := os.ReadFile(os.Getenv("AGORACTL_BIN"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(exe, bin, 0o755))
+	cmd := exec.Command(exe, "keys", "revoke", k.ID, "--keys-file", c.keysFile)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	st, err := os.Stat(c.keysFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o660), st.Mode().Perm(), "mode kept")
+	assert.Equal(t, uint32(65534), st.Sys().(*syscall.Stat_t).Gid, "group kept")
+	assert.Eventually(t, func() bool {
+		code, _ := postHTTP(t, c, map[string]string{"X-API-Key": key}, oneSpan("svc", "", 2))
+		return code == http.StatusUnauthorized
+	}, 10*time.Second, 200*time.Millisecond, "the revocation written by another user applies")
+	attack(t, "keys file", "revoked key still accepted after a rewrite by another user", true)
+}
+
+// TestEvictionAttack: org B floods new trace ids past every state limit
+// while org A's execution is in flight; A's final record is complete (its
+// API start, every node, its status): B only pushes out its own.
+func TestEvictionAttack(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c := startCollectorWith(t, options{db: db, args: []string{
+		"--set=processors::execution::max_executions=100",
+		"--set=processors::execution::max_executions_per_org=50",
+	}})
+	keyA, a := c.newKey(t, "victim", 0)
+	keyB, b := c.newKey(t, "flooder", 0)
+
+	code, resp := c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/executions/start", Headers: map[string]string{"Content-Type": "application/json"},
+		Body: []byte(`{"workflow_name": "victim-wf", "project_name": "p", "input_data": {"q": 1}}`)}, keyA, "")
+	require.Equal(t, http.StatusOK, code, resp)
+	exec := resp["execution_id"].(string)
+	now := time.Now().UTC()
+	code, resp = c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/executions/" + exec + "/nodes", Headers: map[string]string{"Content-Type": "application/json"},
+		Body: []byte(fmt.Sprintf(`{"node_name": "First", "node_type": "T", "status": "success", "started_at": %q, "total_tokens": 7}`, now.Format("2006-01-02T15:04:05.000000")))}, keyA, exec)
+	require.Equal(t, http.StatusOK, code, resp)
+
+	for i := range 300 { // six times the per-org limit, three times the global one
+		tr := otlpRun(pcommon.TraceID{0xf1, byte(i >> 8), byte(i)})
+		code, body := postHTTP(t, c, map[string]string{"X-API-Key": keyB}, tr)
+		require.Equal(t, http.StatusOK, code, body)
+	}
+	code, resp = c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/executions/" + exec + "/nodes", Headers: map[string]string{"Content-Type": "application/json"},
+		Body: []byte(fmt.Sprintf(`{"node_name": "Second", "node_type": "T", "status": "success", "started_at": %q, "total_tokens": 5}`, now.Add(time.Second).Format("2006-01-02T15:04:05.000000")))}, keyA, exec)
+	require.Equal(t, http.StatusOK, code, resp)
+	code, resp = c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/executions/" + exec + "/complete", Headers: map[string]string{"Content-Type": "application/json"},
+		Body: []byte(`{"status": "success", "output_data": {"a": 2}}`)}, keyA, exec)
+	require.Equal(t, http.StatusOK, code, resp)
+
+	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND ExecutionId = ? AND Status = 'success'", 1, a.OrgID, uuid.MustParse(exec))
+	row, nodes := storedRun(t, db, a.OrgID, uuid.MustParse(exec))
+	complete := row.NodeCount == 2 && row.TotalTokens == 12 && row.WorkflowName == "victim-wf" && row.Input == `{"q":1}` && len(nodes) == 2
+	assert.True(t, complete, "A's record is complete: %+v", row)
+	attack(t, "tenancy", "another org's flood evicts an in-flight execution", complete)
+	var flooded uint64
+	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM `"+db+"`.executions FINAL WHERE OrgId = ?", b.OrgID).Scan(&flooded))
+	assert.Equal(t, uint64(300), flooded, "B's own executions are all recorded too (spilled, not dropped)")
 }

@@ -28,6 +28,7 @@ type TelemetryBuilder struct {
 	registrations                    []metric.Registration
 	ProcessorExecutionEvicted        metric.Int64Counter
 	ProcessorExecutionForgedRecords  metric.Int64Counter
+	ProcessorExecutionIgnoredNumbers metric.Int64Counter
 	ProcessorExecutionInFlight       metric.Int64UpDownCounter
 	ProcessorExecutionRecordsEmitted metric.Int64Counter
 	ProcessorExecutionTimedOut       metric.Int64Counter
@@ -72,6 +73,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_execution_forged_records",
 		metric.WithDescription("Log records from senders named like the processor's own execution or node-execution records, kept as ordinary logs instead (attribute org). [Alpha]"),
 		metric.WithUnit("{records}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorExecutionIgnoredNumbers, err = builder.meter.Int64Counter(
+		"otelcol_processor_execution_ignored_numbers",
+		metric.WithDescription("Numeric span attributes (tokens, cost, durations, retries) ignored for not being a finite number within bounds (attribute org). [Alpha]"),
+		metric.WithUnit("{attributes}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorExecutionInFlight, err = builder.meter.Int64UpDownCounter(

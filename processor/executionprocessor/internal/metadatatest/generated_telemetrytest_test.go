@@ -21,6 +21,7 @@ func TestSetupTelemetry(t *testing.T) {
 	defer tb.Shutdown()
 	tb.ProcessorExecutionEvicted.Add(context.Background(), 1)
 	tb.ProcessorExecutionForgedRecords.Add(context.Background(), 1)
+	tb.ProcessorExecutionIgnoredNumbers.Add(context.Background(), 1)
 	tb.ProcessorExecutionInFlight.Add(context.Background(), 1)
 	tb.ProcessorExecutionRecordsEmitted.Add(context.Background(), 1)
 	tb.ProcessorExecutionTimedOut.Add(context.Background(), 1)
@@ -28,6 +29,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorExecutionForgedRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorExecutionIgnoredNumbers(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorExecutionInFlight(t, testTel,
