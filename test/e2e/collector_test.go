@@ -90,6 +90,7 @@ func startCollectorWithKeys(t testing.TB, db, keysFile string) *collector {
 
 // options of a test collector; empty fields get fresh temp paths.
 type options struct {
+	config                string // file in config/; default local.yaml
 	db, keysFile, dataDir string
 	clickhouse            string // endpoint; default the test engine over HTTP
 	env                   []string
@@ -124,7 +125,11 @@ func startCollectorWith(t testing.TB, o options) *collector {
 // (again, after a kill) and waits until the health check answers.
 func (c *collector) launch(t testing.TB) {
 	t.Helper()
-	config, err := filepath.Abs("../../config/local.yaml")
+	file := c.opts.config
+	if file == "" {
+		file = "local.yaml"
+	}
+	config, err := filepath.Abs("../../config/" + file)
 	require.NoError(t, err)
 	args := append([]string{"--config", config}, c.opts.args...)
 	if addr := os.Getenv("AGORA_E2E_PPROF"); addr != "" {
@@ -188,6 +193,16 @@ func (c *collector) kill() {
 // them all (tests of other things send and read with one key).
 func (c *collector) newKey(t testing.TB, org string, ttl time.Duration, scopes ...apikey.Scope) (string, apikey.Key) {
 	t.Helper()
+	secret, key := c.newKeyNoWait(t, org, ttl, scopes...)
+	if ttl == 0 {
+		c.waitKeyActive(t, &key, secret)
+	}
+	return secret, key
+}
+
+// newKeyNoWait creates the key without waiting for the collector to load it.
+func (c *collector) newKeyNoWait(t testing.TB, org string, ttl time.Duration, scopes ...apikey.Scope) (string, apikey.Key) {
+	t.Helper()
 	if len(scopes) == 0 {
 		scopes = apikey.Scopes
 	}
@@ -198,9 +213,6 @@ func (c *collector) newKey(t testing.TB, org string, ttl time.Duration, scopes .
 		return err
 	})
 	require.NoError(t, err)
-	if ttl == 0 {
-		c.waitKeyActive(t, &key, secret)
-	}
 	return secret, key
 }
 
