@@ -210,7 +210,8 @@ func chunk(ld plog.Logs, n int) []plog.Logs {
 	return append(out, cur)
 }
 
-// redirty marks the executions of refused records changed again.
+// redirty marks what refused records carried changed again: their
+// executions and node executions, so the next flush emits them.
 func (p *executionProcessor) redirty(ld plog.Logs) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -221,8 +222,17 @@ func (p *executionProcessor) redirty(ld plog.Logs) {
 		}
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
-				if e := p.state.lookup(o, agora.ScopeOf(lr).ExecutionID); e != nil {
-					e.dirty = true
+				e := p.state.lookup(o, agora.ScopeOf(lr).ExecutionID)
+				if e == nil {
+					continue
+				}
+				e.dirty = true
+				if lr.EventName() == agora.EventNodeExecutionRecord {
+					if id, err := uuid.Parse(agora.Str(lr.Attributes(), agora.AttrItemID)); err == nil {
+						if nd := e.nodes[id]; nd != nil {
+							nd.dirty = true
+						}
+					}
 				}
 			}
 		}

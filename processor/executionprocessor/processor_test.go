@@ -281,3 +281,42 @@ func TestChunkKeepsEveryRecordAndResource(t *testing.T) {
 	}
 	assert.Len(t, seen, 21)
 }
+
+// TestRefusedEmissionIsEmittedAgain: records the sending queue refused
+// (execution and node records) go again at the next flush: node rows come
+// only from this processor, so none may be dropped.
+func TestRefusedEmissionIsEmittedAgain(t *testing.T) {
+	f := NewFactory()
+	set := processortest.NewNopSettings(metadata.Type)
+	next := &refusingLogs{full: true}
+	lp, err := f.CreateLogs(context.Background(), set, testConfig(), next)
+	require.NoError(t, err)
+	require.NoError(t, lp.Start(context.Background(), testutil.NewHost(nil)))
+	defer func() { require.NoError(t, lp.Shutdown(context.Background())) }()
+	p := lp.(pipelineEnd).Unwrap()
+
+	exec := uuid.New()
+	scope := apiScope(testOrg, exec)
+	node := agora.NodeExecution{Scope: scope, NodeName: "N", NodeType: "T", Status: agora.StatusSuccess, StartedAt: t0}
+	node.ID = agora.NodeExecutionID(exec, node.NodeName, node.StartedAt)
+	next.full = false
+	require.NoError(t, lp.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: scope, StartedAt: t0}), reported(node))))
+	next.Reset() // the API records passed on
+	next.full = true
+	require.Error(t, p.flush(context.Background()), "the queue refuses the records")
+	assert.Zero(t, next.LogRecordCount())
+
+	next.full = false
+	require.NoError(t, p.flush(context.Background()))
+	execs, nodes := emitted(t, mergeLogs(next.AllLogs()))
+	assert.Contains(t, execs, exec)
+	assert.Len(t, nodes, 1, "the node record went at the next flush")
+}
+
+func mergeLogs(all []plog.Logs) plog.Logs {
+	out := plog.NewLogs()
+	for _, ld := range all {
+		ld.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
+	}
+	return out
+}
