@@ -528,7 +528,7 @@ func TestKeysFileRobustness(t *testing.T) {
 		code, _ := postHTTP(t, c, map[string]string{"X-API-Key": key}, oneSpan("svc", "", 2))
 		return code == http.StatusUnauthorized
 	}, 10*time.Second, 200*time.Millisecond, "the revocation written by another user applies")
-	attack(t, "keys file", "revoked key still accepted after a rewrite by another user", true)
+	attack(t, "keysfile", "revoked key still accepted after a rewrite by another user", true)
 }
 
 // TestEvictionAttack: org B floods new trace ids past every state limit
