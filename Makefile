@@ -17,13 +17,14 @@ ENGINE_LIB := $(LOCAL)/engine/libchdb.so
 # Dev engine (make run, clickhouse-up) and the separate test engine (make test).
 CH_DEV_FLAGS  := --lib $(ENGINE_LIB) --dir $(LOCAL)/clickhouse --tcp-port 9000 --http-port 8123
 CH_TEST_FLAGS := --lib $(ENGINE_LIB) --dir $(LOCAL)/clickhouse-test --tcp-port 19000 --http-port 18123
+CH_BENCH_FLAGS := --lib $(ENGINE_LIB) --dir $(LOCAL)/clickhouse-bench --tcp-port 39000 --http-port 38123
 
 GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.local/*' -not -path './node_modules/*') \
 	$(shell find . -name '*.sql' -not -path './_build/*' -not -path './.local/*') go.mod go.sum
 
 export CGO_ENABLED ?= 0
 
-.PHONY: build engine run test test-go fuzz bench bench-ui generate clickhouse-up clickhouse-down clickhouse-status clean
+.PHONY: build engine run test test-go fuzz bench bench-ui bench-compare generate clickhouse-up clickhouse-down clickhouse-status clean
 
 ## build: the collector (bin/agora-otelcol), the key tool (bin/agoractl) and the engine launcher (bin/agora-clickhouse)
 build: $(BIN)/agora-otelcol $(BIN)/agora-clickhouse $(BIN)/agoractl
@@ -41,6 +42,14 @@ $(BIN)/agora-clickhouse: $(GO_SOURCES)
 
 $(BIN)/agoractl: $(GO_SOURCES)
 	go build -o $@ ./cmd/agoractl
+
+$(BIN)/agora-bench: $(GO_SOURCES)
+	go build -o $@ ./cmd/agora-bench
+
+# contrib's ClickHouse exporter, built by the same ocb, for bench-compare.
+$(BIN)/otelcol-contrib-ch: $(BIN)/ocb bench/contrib/builder-config.yaml
+	cd bench/contrib && $(BIN)/ocb --config builder-config.yaml
+	install -m 0755 bench/contrib/_build/otelcol-contrib-ch $@
 
 ## engine: download the pinned ClickHouse engine package and verify its checksum
 engine: $(ENGINE_LIB)
@@ -63,7 +72,7 @@ run: build $(ENGINE_LIB)
 	CH_FLAGS="$(CH_DEV_FLAGS)" scripts/run.sh
 
 ## test: every test (unit, generated lifecycle, integration against a real ClickHouse, e2e through the binary)
-test: build $(ENGINE_LIB)
+test: build $(BIN)/otelcol-contrib-ch $(ENGINE_LIB)
 	CH_FLAGS="$(CH_TEST_FLAGS)" scripts/test.sh
 
 ## bench: the go benchmarks of the hot paths (needs the test engine, like make test)
@@ -73,6 +82,10 @@ bench: build $(ENGINE_LIB)
 ## bench-ui: seed 1M executions x 10 nodes and time the list and detail API (AGORA_BENCH_EXECUTIONS to change)
 bench-ui: build $(ENGINE_LIB)
 	CH_FLAGS="$(CH_TEST_FLAGS)" GO_TEST_ARGS="-run ^$$ -bench QueryAPILatency -benchtime 200x -timeout 30m ./test/e2e" scripts/test.sh
+
+## bench-compare: agora-otelcol vs contrib's clickhouseexporter on one load and one engine (BENCH_ARGS to change it)
+bench-compare: build $(BIN)/agora-bench $(BIN)/otelcol-contrib-ch $(ENGINE_LIB)
+	CH_FLAGS="$(CH_BENCH_FLAGS)" scripts/bench-compare.sh $(BENCH_ARGS)
 
 ## generate: regenerate mdatagen code (internal/metadata, generated tests) after a metadata.yaml change
 generate:

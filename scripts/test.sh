@@ -27,6 +27,8 @@ export AGORA_OTELCOL_BIN="$PWD/bin/agora-otelcol"
 export AGORA_CLICKHOUSE_BIN="$PWD/bin/agora-clickhouse"
 export AGORACTL_BIN="$PWD/bin/agoractl"
 export AGORA_ENGINE_LIB="$PWD/.local/engine/libchdb.so"
+export AGORA_TEST_ENGINE_DIR="$PWD/.local/clickhouse-test"
+export AGORA_CONTRIB_BIN="$PWD/bin/otelcol-contrib-ch"
 
 rm -f test-output/reliability.txt test-output/security.txt
 # shellcheck disable=SC2086

@@ -57,6 +57,18 @@ type journal struct {
 	mu    sync.Mutex
 	next  uint64
 	drops []uint64 // entries of retired executions, deleted by sync
+
+	// Group commit: writes of concurrent requests share one storage
+	// transaction; a transaction's fixed cost dominates small writes.
+	groupMu    sync.Mutex
+	waiting    []*groupWrite
+	committing bool
+}
+
+// groupWrite is one request's operations, waiting for their transaction.
+type groupWrite struct {
+	ops  []*storage.Operation
+	done chan error
 }
 
 var (
@@ -106,7 +118,47 @@ func (j *journal) write(ctx context.Context, first uint64, entries []*entry) err
 		}
 		ops = append(ops, storage.SetOperation(journalKey(first+uint64(i)), b))
 	}
-	return j.client.Batch(ctx, ops...)
+	return j.commitGroup(ctx, ops)
+}
+
+// commitGroup writes ops in the next transaction and returns its result.
+// The first writer to find no transaction running commits, for itself and
+// for everyone who queued meanwhile, until no one waits.
+func (j *journal) commitGroup(ctx context.Context, ops []*storage.Operation) error {
+	w := &groupWrite{ops: ops, done: make(chan error, 1)}
+	j.groupMu.Lock()
+	j.waiting = append(j.waiting, w)
+	lead := !j.committing
+	j.committing = true
+	j.groupMu.Unlock()
+	if lead {
+		// The transaction is everyone's: the leader's cancellation must
+		// not fail the others' writes.
+		ctx = context.WithoutCancel(ctx)
+		for {
+			j.groupMu.Lock()
+			group := j.waiting
+			j.waiting = nil
+			if len(group) == 0 {
+				j.committing = false
+				j.groupMu.Unlock()
+				break
+			}
+			j.groupMu.Unlock()
+			all := group[0].ops
+			if len(group) > 1 {
+				all = nil
+				for _, g := range group {
+					all = append(all, g.ops...)
+				}
+			}
+			err := j.client.Batch(ctx, all...)
+			for _, g := range group {
+				g.done <- err
+			}
+		}
+	}
+	return <-w.done
 }
 
 // drop schedules a retired execution's entries for deletion.

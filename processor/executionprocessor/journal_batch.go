@@ -47,13 +47,18 @@ func (b *batch) span(k key, project string, span ptrace.Span) {
 }
 
 // record journals an Agora API record under its execution.
-func (b *batch) record(k key, lr plog.LogRecord) {
+func (b *batch) record(k key, lr plog.LogRecord, move bool) {
 	en := b.entry(k, entryRecords)
 	rls := en.logs.ResourceLogs()
 	if rls.Len() == 0 {
 		rls.AppendEmpty().ScopeLogs().AppendEmpty()
 	}
-	lr.CopyTo(rls.At(0).ScopeLogs().At(0).LogRecords().AppendEmpty())
+	dst := rls.At(0).ScopeLogs().At(0).LogRecords().AppendEmpty()
+	if move { // the record leaves the request: no copy needed
+		lr.MoveTo(dst)
+	} else {
+		lr.CopyTo(dst)
+	}
 }
 
 // foldedAttributes are the span attributes folding reads.

@@ -290,7 +290,8 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 }
 
 // ConsumeLogs folds the Agora API's records, journals them, then passes the
-// logs on.
+// logs on, except the node reports it journaled (the node records it emits
+// hold them whole).
 func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	p.mu.Lock()
 	now := p.now()
@@ -303,16 +304,22 @@ func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 		}
 		o := p.state.org(org, agora.Str(res, agora.AttrOrgName))
 		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
+			sl.LogRecords().RemoveIf(func(lr plog.LogRecord) bool {
 				if agora.ProcessorRecord(lr.EventName()) {
 					disarm(lr)
 					p.telemetry.ProcessorExecutionForgedRecords.Add(ctx, 1, metric.WithAttributes(attribute.String("org", org)))
-					continue
+					return false
 				}
-				if e := p.state.foldRecord(o, lr, now); e != nil && p.journal != nil {
-					b.record(e.key, lr)
+				e := p.state.foldRecord(o, lr, now)
+				if e == nil || p.journal == nil {
+					return false
 				}
-			}
+				// A journaled node report lives on in the node record this
+				// processor emits (every field of it): it is not stored twice.
+				folded := lr.EventName() == agora.EventNodeReported
+				b.record(e.key, lr, folded)
+				return folded
+			})
 		}
 	}
 	if err := p.commit(ctx, b); err != nil {

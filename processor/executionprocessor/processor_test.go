@@ -3,6 +3,8 @@ package executionprocessor
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -319,4 +322,45 @@ func mergeLogs(all []plog.Logs) plog.Logs {
 		ld.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
 	}
 	return out
+}
+
+// countingClient counts the storage transactions (Batch calls) it passes on.
+type countingClient struct {
+	storage.Client
+	batches atomic.Int64
+}
+
+func (c *countingClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	c.batches.Add(1)
+	return c.Client.Batch(ctx, ops...)
+}
+
+// TestGroupCommit: concurrent journal writes share transactions, and
+// every write is stored under its own sequence number.
+func TestGroupCommit(t *testing.T) {
+	host, id, stop := storageHost(t, t.TempDir())
+	defer stop()
+	j, err := openJournal(context.Background(), host, id, component.MustNewID("execution"))
+	require.NoError(t, err)
+	counting := &countingClient{Client: j.client}
+	j.client = counting
+	const writers, each = 8, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				en := &entry{kind: entryMeta, key: key{org: testOrg, exec: uuid.New()}, first: t0.Add(time.Duration(w*each+i) * time.Second)}
+				assert.NoError(t, j.write(context.Background(), j.reserve(1), []*entry{en}))
+			}
+		})
+	}
+	wg.Wait()
+	stored := 0
+	require.NoError(t, j.walker.Walk(context.Background(), func(string, []byte) ([]*storage.Operation, error) {
+		stored++
+		return nil, nil
+	}))
+	assert.Equal(t, writers*each, stored)
+	assert.Less(t, counting.batches.Load(), int64(writers*each), "writes shared transactions")
+	require.NoError(t, j.client.Close(context.Background()))
 }

@@ -25,9 +25,11 @@ type manifest struct {
 	Replaces                                                []string
 }
 
-func readManifest(t testing.TB) manifest {
+func readManifest(t testing.TB) manifest { return readManifestAt(t, "../../builder-config.yaml") }
+
+func readManifestAt(t testing.TB, path string) manifest {
 	t.Helper()
-	b, err := os.ReadFile("../../builder-config.yaml")
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var m manifest
 	require.NoError(t, yaml.Unmarshal(b, &m))
@@ -73,12 +75,15 @@ func TestOneCollectorRelease(t *testing.T) {
 			assert.Equal(t, want["contrib"], version, "%s: %s", where, path)
 		}
 	}
-	m := readManifest(t)
-	for _, group := range [][]entry{m.Receivers, m.Processors, m.Exporters, m.Extensions, m.Providers} {
-		for _, c := range group {
-			f := strings.Fields(c.GoMod)
-			require.Len(t, f, 2, c.GoMod)
-			check("builder-config.yaml", f[0], f[1])
+	// The distribution, and the contrib collector make bench-compare builds.
+	for _, path := range []string{"../../builder-config.yaml", "../../bench/contrib/builder-config.yaml"} {
+		m := readManifestAt(t, path)
+		for _, group := range [][]entry{m.Receivers, m.Processors, m.Exporters, m.Extensions, m.Providers} {
+			for _, c := range group {
+				f := strings.Fields(c.GoMod)
+				require.Len(t, f, 2, c.GoMod)
+				check(path, f[0], f[1])
+			}
 		}
 	}
 	gomod, err := os.ReadFile("../../go.mod")
