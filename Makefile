@@ -47,7 +47,7 @@ $(BIN)/agora-bench: $(GO_SOURCES)
 	go build -o $@ ./cmd/agora-bench
 
 # contrib's ClickHouse exporter, built by the same ocb, for bench-compare.
-$(BIN)/otelcol-contrib-ch: $(BIN)/ocb bench/contrib/builder-config.yaml
+$(BIN)/otelcol-contrib-ch: $(BIN)/ocb bench/contrib/builder-config.yaml $(GO_SOURCES)
 	cd bench/contrib && $(BIN)/ocb --config builder-config.yaml
 	install -m 0755 bench/contrib/_build/otelcol-contrib-ch $@
 

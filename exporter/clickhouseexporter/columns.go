@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/ch-go/proto"
-	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -67,25 +66,6 @@ func appendHex(c *proto.ColStr, id []byte, empty bool) {
 	var buf [32]byte
 	n := hex.Encode(buf[:], id)
 	c.AppendBytes(buf[:n])
-}
-
-// appendUUIDString adds a UUID as its canonical text.
-func appendUUIDString(c *proto.ColStr, id uuid.UUID, empty bool) {
-	if empty {
-		c.Append("")
-		return
-	}
-	var buf [36]byte
-	hex.Encode(buf[0:8], id[0:4])
-	buf[8] = '-'
-	hex.Encode(buf[9:13], id[4:6])
-	buf[13] = '-'
-	hex.Encode(buf[14:18], id[6:8])
-	buf[18] = '-'
-	hex.Encode(buf[19:23], id[8:10])
-	buf[23] = '-'
-	hex.Encode(buf[24:], id[10:])
-	c.AppendBytes(buf[:])
 }
 
 // nullable helpers for the record tables.

@@ -50,7 +50,7 @@ func TestSpanIDsAsText(t *testing.T) {
 	assert.Equal(t, want.TraceID, c.traceID.Row(0))
 	assert.Equal(t, want.SpanID, c.spanID.Row(0))
 	assert.Equal(t, want.ExecutionID, c.executionID.Row(0), "a trace id as a UUID")
-	assert.Equal(t, uuid.UUID(traceID).String(), c.executionID.Row(0))
+	assert.Equal(t, uuid.UUID(traceID), c.executionID.Row(0))
 }
 
 // TestBlocksAreDeterministic: the same request encodes to the same bytes,

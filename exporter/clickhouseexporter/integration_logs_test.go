@@ -91,16 +91,16 @@ func TestIntegrationStoresLogsByEventName(t *testing.T) {
 		WorkflowName: "wf", EventType: "node_start", Timestamp: started, Data: `{"node":"Think"}`}}, events)
 
 	var logs []struct {
-		EventName   string `ch:"EventName"`
-		ExecutionID string `ch:"ExecutionId"`
-		Body        string `ch:"Body"`
+		EventName   string    `ch:"EventName"`
+		ExecutionID uuid.UUID `ch:"ExecutionId"`
+		Body        string    `ch:"Body"`
 	}
 	require.NoError(t, conn.Select(context.Background(), &logs, "SELECT EventName, ExecutionId, Body FROM `"+db+"`.logs FINAL WHERE OrgId = 'org-1' ORDER BY EventName DESC"))
 	require.Len(t, logs, 3, "the node report (keyed by its item id, newest wins), one start, one plain log: re-sent records keep one row")
 	assert.Equal(t, agora.EventNodeReported, logs[0].EventName)
 	assert.Contains(t, logs[0].Body, `"status":"success"`)
 	assert.Equal(t, agora.EventExecutionStarted, logs[1].EventName)
-	assert.Equal(t, execID.String(), logs[1].ExecutionID)
+	assert.Equal(t, execID, logs[1].ExecutionID)
 	assert.JSONEq(t, `{"workflow_name":"wf","project_name":"proj","started_at":"2026-11-25T17:19:05.208537Z","input_data":{"q":"2+2"}}`, logs[1].Body)
 	assert.Equal(t, "", logs[2].EventName)
 	assert.Equal(t, "hello", logs[2].Body)

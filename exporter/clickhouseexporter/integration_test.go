@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -70,7 +71,7 @@ func testTraces() ptrace.Traces {
 func expectedRow() agora.SpanRow {
 	return agora.SpanRow{
 		OrgID:              "org-1",
-		ExecutionID:        "4bf92f35-77b3-4da6-a3ce-929d0e0e4736", // the trace id as a UUID
+		ExecutionID:        uuid.MustParse("4bf92f35-77b3-4da6-a3ce-929d0e0e4736"), // the trace id as a UUID
 		StartTime:          testStart,
 		TraceID:            "4bf92f3577b34da6a3ce929d0e0e4736",
 		SpanID:             "00f067aa0ba902b7",
@@ -145,7 +146,7 @@ func TestIntegrationStoresSpans(t *testing.T) {
 
 			var start, end time.Time
 			require.NoError(t, conn.QueryRow(context.Background(),
-				"SELECT min(Start), max(End) FROM `"+db+"`.trace_id_ts WHERE OrgId = 'org-1' AND TraceId = ?",
+				"SELECT min(Start), max(End) FROM `"+db+"`.spans_trace_id_ts WHERE OrgId = 'org-1' AND TraceId = ?",
 				"4bf92f3577b34da6a3ce929d0e0e4736").Scan(&start, &end))
 			assert.Equal(t, testStart, start.UTC(), "trace id lookup window is filled")
 		})

@@ -247,7 +247,8 @@ func (c *eventColumns) append(it record[agora.Event], window agora.TimeWindow, n
 // logColumns are the logs table's: every record with no table of its own.
 type logColumns struct {
 	orgID, eventName, severityText, service *proto.ColLowCardinality[string]
-	recordID, executionID, traceID, spanID  proto.ColStr
+	recordID, traceID, spanID               proto.ColStr
+	executionID                             proto.ColUUID
 	body, scopeName                         proto.ColStr
 	timestamp, observed                     *proto.ColDateTime64
 	severityNumber                          proto.ColUInt8
@@ -278,7 +279,7 @@ func (c *logColumns) append(it logItem, window agora.TimeWindow, now time.Time) 
 	c.orgID.Append(it.org())
 	c.recordID.Append(recordID(lr))
 	tid, sid := lr.TraceID(), lr.SpanID()
-	appendUUIDString(&c.executionID, uuid.UUID(tid), tid.IsEmpty())
+	c.executionID.Append(uuid.UUID(tid)) // zero without a trace: no execution
 	ts, clamped := window.Clamp(lr.Timestamp().AsTime(), now)
 	c.timestamp.Append(ts)
 	c.observed.Append(lr.ObservedTimestamp().AsTime())

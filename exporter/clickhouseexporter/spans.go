@@ -45,7 +45,8 @@ func spanItems(td ptrace.Traces) []spanItem {
 // spanColumns are the spans table's columns, reused from insert to insert.
 type spanColumns struct {
 	orgID                                      *proto.ColLowCardinality[string]
-	executionID, traceID, spanID, parentID     proto.ColStr
+	traceID, spanID, parentID                  proto.ColStr
+	executionID                                proto.ColUUID
 	traceState, scopeName, scopeVersion        proto.ColStr
 	statusMessage                              proto.ColStr
 	timestamp                                  *proto.ColDateTime64
@@ -127,11 +128,11 @@ func (c *spanColumns) append(it spanItem, window agora.TimeWindow, now time.Time
 	c.rows++
 	res, span := it.rs.Resource().Attributes(), it.span
 	c.orgID.Append(agora.Str(res, agora.AttrOrgID))
-	if id := agora.Str(span.Attributes(), agora.AttrExecutionID); id != "" {
+	if id, err := uuid.Parse(agora.Str(span.Attributes(), agora.AttrExecutionID)); err == nil {
 		c.executionID.Append(id)
 	} else {
 		// One trace is one execution (DESIGN §3) unless told otherwise.
-		appendUUIDString(&c.executionID, uuid.UUID(span.TraceID()), span.TraceID().IsEmpty())
+		c.executionID.Append(uuid.UUID(span.TraceID()))
 	}
 	start, clamped := window.Clamp(span.StartTimestamp().AsTime(), now)
 	c.timestamp.Append(start)

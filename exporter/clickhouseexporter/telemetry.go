@@ -20,6 +20,6 @@ func newTelemetry(set exporter.Settings) (*telemetry, error) {
 
 func (t *telemetry) deadLettered(ctx context.Context, letters []deadLetter) {
 	for _, l := range letters {
-		t.tb.ExporterClickhouseDeadLetters.Add(ctx, 1, metric.WithAttributes(attribute.String("table", l.table), attribute.String("org", l.org)))
+		t.tb.ExporterAgoraClickhouseDeadLetters.Add(ctx, 1, metric.WithAttributes(attribute.String("table", l.table), attribute.String("org", l.org)))
 	}
 }

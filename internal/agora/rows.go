@@ -77,7 +77,7 @@ type NodeExecutionRow struct {
 // answers the first columns; the others are left out when empty.
 type SpanRow struct {
 	OrgID              string              `ch:"OrgId" json:"-"`
-	ExecutionID        string              `ch:"ExecutionId" json:"execution_id,omitempty"`
+	ExecutionID        uuid.UUID           `ch:"ExecutionId" json:"execution_id"`
 	StartTime          time.Time           `ch:"Timestamp" json:"start_time"`
 	TraceID            string              `ch:"TraceId" json:"trace_id"`
 	SpanID             string              `ch:"SpanId" json:"span_id"`
@@ -120,7 +120,7 @@ type EventRow struct {
 type LogRow struct {
 	OrgID              string            `ch:"OrgId" json:"-"`
 	RecordID           string            `ch:"RecordId" json:"-"`
-	ExecutionID        string            `ch:"ExecutionId" json:"-"`
+	ExecutionID        uuid.UUID         `ch:"ExecutionId" json:"-"`
 	Timestamp          time.Time         `ch:"Timestamp" json:"timestamp"`
 	ObservedTimestamp  time.Time         `ch:"ObservedTimestamp" json:"-"`
 	EventName          string            `ch:"EventName" json:"-"`

@@ -33,3 +33,31 @@ func TestBenchCompareSmoke(t *testing.T) {
 		assert.True(t, strings.Contains(string(out), row), "%q in:\n%s", row, out)
 	}
 }
+
+// TestContribSideBySide: this project's exporter (agora_clickhouse) and
+// contrib's (clickhouse) build into one collector and run in one config,
+// as a user adding contrib's exporter to write plain OTel tables would.
+func TestContribSideBySide(t *testing.T) {
+	contrib := os.Getenv("AGORA_CONTRIB_BIN")
+	require.NotEmpty(t, contrib, "AGORA_CONTRIB_BIN (make test builds it)")
+	out, err := exec.Command(contrib, "components").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "- name: agora_clickhouse")
+	assert.Contains(t, string(out), "- name: clickhouse\n")
+	cfg := filepath.Join(t.TempDir(), "both.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(`
+receivers:
+  otlp:
+    protocols: {http: {endpoint: 127.0.0.1:0}}
+exporters:
+  agora_clickhouse:
+    connection: {endpoint: `+chtest.NativeEndpoint()+`}
+  clickhouse:
+    endpoint: `+chtest.NativeEndpoint()+`
+service:
+  pipelines:
+    traces: {receivers: [otlp], exporters: [agora_clickhouse, clickhouse]}
+`), 0o600))
+	out, err = exec.Command(contrib, "validate", "--config", cfg).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+}

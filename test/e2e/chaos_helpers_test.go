@@ -162,7 +162,7 @@ func getStatus(url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// componentStatus finds a component's status (e.g. "exporter:clickhouse")
+// componentStatus finds a component's status (e.g. "exporter:agora_clickhouse")
 // in healthcheckv2's verbose answer, in any pipeline; "" when absent.
 func componentStatus(body, component string) string {
 	var node struct {

@@ -104,8 +104,8 @@ func killUnderLoad(t *testing.T, name string, env []string, d time.Duration) {
 // outage is several times longer than what used to drop data.
 func TestChaosOutage(t *testing.T) {
 	s := newChaos(t, nil, []string{
-		"--set=exporters::clickhouse::retry_on_failure::initial_interval=50ms",
-		"--set=exporters::clickhouse::retry_on_failure::max_interval=300ms",
+		"--set=exporters::agora_clickhouse::retry_on_failure::initial_interval=50ms",
+		"--set=exporters::agora_clickhouse::retry_on_failure::max_interval=300ms",
 	}, moderate)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
@@ -118,7 +118,7 @@ func TestChaosOutage(t *testing.T) {
 	down := time.Now()
 	var shown, notReady time.Duration
 	for time.Since(down) < 20*time.Second {
-		if _, body := getStatus(status); shown == 0 && componentStatus(body, "exporter:clickhouse") == "StatusRecoverableError" {
+		if _, body := getStatus(status); shown == 0 && componentStatus(body, "exporter:agora_clickhouse") == "StatusRecoverableError" {
 			shown = time.Since(down)
 		}
 		if code, _ := getStatus("http://" + s.c.ready + "/ready"); code != http.StatusOK {
@@ -130,7 +130,7 @@ func TestChaosOutage(t *testing.T) {
 	up := time.Now()
 	var cleared time.Duration
 	for time.Since(up) < 20*time.Second && cleared == 0 {
-		if _, body := getStatus(status); componentStatus(body, "exporter:clickhouse") == "StatusOK" {
+		if _, body := getStatus(status); componentStatus(body, "exporter:agora_clickhouse") == "StatusOK" {
 			cleared = time.Since(up)
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -198,7 +198,7 @@ func TestChaosQueueFull(t *testing.T) {
 // reason, and the sender got 200 for all of them.
 func TestChaosRefusedRow(t *testing.T) {
 	s := newChaos(t, []string{"AGORA_TIMESTAMP_FUTURE=0"}, // with the past bound, already 0 in tests
-		[]string{"--config=yaml:exporters::clickhouse::sending_queue::batch::flush_timeout: 3s"}, loadgen.Config{})
+		[]string{"--config=yaml:exporters::agora_clickhouse::sending_queue::batch::flush_timeout: 3s"}, loadgen.Config{})
 	keys := make([]string, 0, 2)
 	for k := range s.orgOf {
 		keys = append(keys, k)

@@ -84,7 +84,7 @@ func TestOTLPSpansStored(t *testing.T) {
 				assert.Equal(t, "acme", rows[i].ResourceAttributes["agora.org.name"])
 				rows[i].ResourceAttributes = nil
 			}
-			execID := uuid.UUID(root.TraceID()).String()
+			execID := uuid.UUID(root.TraceID())
 			none := func(r *agora.SpanRow) {
 				r.LinkTraceIDs, r.LinkSpanIDs, r.LinkTraceStates, r.LinkAttributes = []string{}, []string{}, []string{}, []map[string]string{}
 			}

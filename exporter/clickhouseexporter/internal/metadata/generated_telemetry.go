@@ -23,10 +23,10 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                         metric.Meter
-	mu                            sync.Mutex
-	registrations                 []metric.Registration
-	ExporterClickhouseDeadLetters metric.Int64Counter
+	meter                              metric.Meter
+	mu                                 sync.Mutex
+	registrations                      []metric.Registration
+	ExporterAgoraClickhouseDeadLetters metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -58,8 +58,8 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.ExporterClickhouseDeadLetters, err = builder.meter.Int64Counter(
-		"otelcol_exporter_clickhouse_dead_letters",
+	builder.ExporterAgoraClickhouseDeadLetters, err = builder.meter.Int64Counter(
+		"otelcol_exporter_agora_clickhouse_dead_letters",
 		metric.WithDescription("Rows ClickHouse refused, kept in the dead_letters table (attributes table and org). [Alpha]"),
 		metric.WithUnit("{rows}"),
 	)

@@ -16,14 +16,14 @@ import (
 
 func NewSettings(tt *componenttest.Telemetry) exporter.Settings {
 	set := exportertest.NewNopSettings(exportertest.NopType)
-	set.ID = component.NewID(component.MustNewType("clickhouse"))
+	set.ID = component.NewID(component.MustNewType("agora_clickhouse"))
 	set.TelemetrySettings = tt.NewTelemetrySettings()
 	return set
 }
 
-func AssertEqualExporterClickhouseDeadLetters(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualExporterAgoraClickhouseDeadLetters(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_exporter_clickhouse_dead_letters",
+		Name:        "otelcol_exporter_agora_clickhouse_dead_letters",
 		Description: "Rows ClickHouse refused, kept in the dead_letters table (attributes table and org). [Alpha]",
 		Unit:        "{rows}",
 		Data: metricdata.Sum[int64]{
@@ -32,7 +32,7 @@ func AssertEqualExporterClickhouseDeadLetters(t *testing.T, tt *componenttest.Te
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_exporter_clickhouse_dead_letters")
+	got, err := tt.GetMetric("otelcol_exporter_agora_clickhouse_dead_letters")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

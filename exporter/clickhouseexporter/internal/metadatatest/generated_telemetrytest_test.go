@@ -19,8 +19,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
-	tb.ExporterClickhouseDeadLetters.Add(context.Background(), 1)
-	AssertEqualExporterClickhouseDeadLetters(t, testTel,
+	tb.ExporterAgoraClickhouseDeadLetters.Add(context.Background(), 1)
+	AssertEqualExporterAgoraClickhouseDeadLetters(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 

@@ -32,6 +32,9 @@ type Migration struct {
 	Version    uint32
 	Name       string
 	Statements []string // template names, run in order
+	// OnlyIfTable names, per statement, a table that must exist for it to
+	// run (a copy out of a table an earlier run of the step dropped).
+	OnlyIfTable map[string]string
 }
 
 // Migrations is the schema's history. Append only: never edit an applied step.
@@ -42,6 +45,11 @@ var Migrations = []Migration{
 	{Version: 4, Name: "executions", Statements: []string{"executions_table.sql"}},
 	{Version: 5, Name: "trace ids, truncated and retracted records", Statements: []string{"executions_v5_columns.sql", "node_executions_v5_columns.sql"}},
 	{Version: 6, Name: "dead letters; no row before 2000", Statements: []string{"dead_letters_table.sql", "spans_v6_constraint.sql", "logs_v6_constraint.sql"}},
+	{Version: 7, Name: "Grafana's names: spans_trace_id_ts; ExecutionId a UUID in spans and logs", Statements: []string{
+		"spans_trace_id_ts_table.sql", "spans_trace_id_ts_mv.sql", "trace_id_ts_v7_drop_mv.sql", "trace_id_ts_v7_copy.sql", "trace_id_ts_v7_drop.sql",
+		"spans_v7_execution_id_drop_index.sql", "spans_v7_execution_id_uuid.sql", "spans_v7_execution_id_index.sql",
+		"logs_v7_execution_id_drop_index.sql", "logs_v7_execution_id_uuid.sql", "logs_v7_execution_id_index.sql",
+	}, OnlyIfTable: map[string]string{"trace_id_ts_v7_copy.sql": "trace_id_ts"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.

@@ -1,0 +1,48 @@
+package clickhouseexporter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/sqltemplates"
+	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
+)
+
+// TestIntegrationMigrationV7: a database of schema 6 with spans (String
+// ExecutionId) and a trace_id_ts row moves to Grafana's names and UUID
+// execution ids keeping its data; running the step again changes nothing.
+func TestIntegrationMigrationV7(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	ctx := context.Background()
+	data := sqltemplates.Data{Database: db}
+	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:6]))
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+db+"`.spans (OrgId, ExecutionId, Timestamp, TraceId, SpanId) VALUES "+
+		"('org-1', '01a2178a-dbeb-8de4-bd02-921b1cfe9318', '2026-11-25 10:00:00', 'aa', '01'), ('org-1', '01a2178a-dbeb-8de4-bd02-921b1cfe9318', '2026-11-25 10:00:05', 'aa', '02')"))
+
+	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
+	assertV7 := func() {
+		var typ string
+		require.NoError(t, conn.QueryRow(ctx, "SELECT toTypeName(ExecutionId) FROM `"+db+"`.spans LIMIT 1").Scan(&typ))
+		assert.Equal(t, "UUID", typ)
+		var start, end time.Time
+		require.NoError(t, conn.QueryRow(ctx, "SELECT min(Start), max(End) FROM `"+db+"`.spans_trace_id_ts WHERE TraceId = 'aa'").Scan(&start, &end))
+		assert.Equal(t, []time.Time{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), time.Date(2026, 11, 25, 10, 0, 5, 0, time.UTC)}, []time.Time{start.UTC(), end.UTC()})
+		var old uint8
+		require.NoError(t, conn.QueryRow(ctx, "EXISTS TABLE `"+db+"`.trace_id_ts").Scan(&old))
+		assert.Zero(t, old, "the old table is gone")
+		var n uint64
+		require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM `"+db+"`.spans WHERE ExecutionId = '01a2178a-dbeb-8de4-bd02-921b1cfe9318'").Scan(&n))
+		assert.Equal(t, uint64(2), n)
+	}
+	assertV7()
+	// Interrupted and run again: forget it was applied.
+	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+db+"`.schema_migrations WHERE Version = 7"))
+	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
+	assertV7()
+}

@@ -1,0 +1,1 @@
+ALTER TABLE {{ident .Database}}.spans DROP INDEX IF EXISTS idx_execution_id

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS {{ident .Database}}.trace_id_ts

@@ -1,0 +1,1 @@
+DROP VIEW IF EXISTS {{ident .Database}}.trace_id_ts_mv
