@@ -32,7 +32,9 @@ func TestIntegrationGrafanaDashboard(t *testing.T) {
 	var dash struct {
 		Panels []struct {
 			Title   string
-			Targets []struct{ RawSQL string `json:"rawSql"` }
+			Targets []struct {
+				RawSQL string `json:"rawSql"`
+			}
 		}
 	}
 	require.NoError(t, json.Unmarshal(b, &dash))
