@@ -24,7 +24,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
 
 export CGO_ENABLED ?= 0
 
-.PHONY: build engine run test test-go fuzz bench bench-ui bench-compare generate clickhouse-up clickhouse-down clickhouse-status clean
+.PHONY: build deps engine run test test-go fuzz bench bench-ui bench-compare generate clickhouse-up clickhouse-down clickhouse-status clean
 
 ## build: the collector (bin/agora-otelcol), the key tool (bin/agoractl) and the engine launcher (bin/agora-clickhouse)
 build: $(BIN)/agora-otelcol $(BIN)/agora-clickhouse $(BIN)/agoractl
@@ -51,6 +51,10 @@ $(BIN)/otelcol-contrib-ch: $(BIN)/ocb bench/contrib/builder-config.yaml $(GO_SOU
 	cd bench/contrib && $(BIN)/ocb --config builder-config.yaml
 	install -m 0755 bench/contrib/_build/otelcol-contrib-ch $@
 
+## deps: the browser tests' chromium (Debian package; needs root) and playwright-core
+deps:
+	scripts/deps.sh
+
 ## engine: download the pinned ClickHouse engine package and verify its checksum
 engine: $(ENGINE_LIB)
 
@@ -72,7 +76,7 @@ run: build $(ENGINE_LIB)
 	CH_FLAGS="$(CH_DEV_FLAGS)" scripts/run.sh
 
 ## test: every test (unit, generated lifecycle, integration against a real ClickHouse, e2e through the binary)
-test: build $(BIN)/otelcol-contrib-ch $(ENGINE_LIB)
+test: build deps $(BIN)/otelcol-contrib-ch $(ENGINE_LIB)
 	CH_FLAGS="$(CH_TEST_FLAGS)" scripts/test.sh
 
 ## bench: the go benchmarks of the hot paths (needs the test engine, like make test)

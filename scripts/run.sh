@@ -33,10 +33,10 @@ if [ "$(bin/agoractl keys list --keys-file "$AGORA_KEYS_FILE" | wc -l)" -le 1 ];
   Point an Agora SDK at this collector with (this key can only send telemetry):
 
     AGORA_API_KEY=$sdk
-    AGORA_PLATFORM_URL=http://localhost:8000
+    AGORA_PLATFORM_URL=http://${AGORA_API_ENDPOINT:-localhost:8000}
 
   OTel SDKs: send the same key as header X-API-Key or Authorization: Bearer.
-  Sign in to the UI at http://localhost:8080 with the admin key:
+  Sign in to the UI at http://${AGORA_UI_ENDPOINT:-localhost:8080} with the admin key:
 
     $ui
 
@@ -45,7 +45,17 @@ if [ "$(bin/agoractl keys list --keys-file "$AGORA_KEYS_FILE" | wc -l)" -le 1 ];
 MSG
 fi
 
-echo "monitoring UI: http://localhost:8080 (sign in with a read or admin key)"
-echo "collector: Agora API http://localhost:8000, OTLP gRPC localhost:4317, OTLP HTTP localhost:4318, health http://localhost:13133/status?verbose, ready http://localhost:13134/ready"
+# Where each part listens: the same environment variables the config reads.
+ui=${AGORA_UI_ENDPOINT:-localhost:8080} api=${AGORA_API_ENDPOINT:-localhost:8000}
+grpc=${AGORA_OTLP_GRPC_ENDPOINT:-localhost:4317} otlphttp=${AGORA_OTLP_HTTP_ENDPOINT:-localhost:4318}
+health=${AGORA_HEALTH_ENDPOINT:-localhost:13133} ready=${AGORA_READY_ENDPOINT:-localhost:13134}
+cat <<MSG
+monitoring UI:   http://$ui (sign in with a read or admin key)
+Agora API:       http://$api (AGORA_PLATFORM_URL)
+OTLP:            gRPC $grpc, HTTP http://$otlphttp
+health:          http://$health/status?verbose, readiness http://$ready/ready
+metrics:         http://localhost:${AGORA_METRICS_PORT:-8888}/metrics
+ClickHouse:      ${CLICKHOUSE_ENDPOINT:-http://127.0.0.1:8123} (database ${CLICKHOUSE_DATABASE:-agora})
+MSG
 bin/agora-otelcol --config "${AGORA_CONFIG:-config/local.yaml}" || status=$?
 exit "${status:-0}"

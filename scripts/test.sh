@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
 # make test: a fresh test engine on its own ports and data dir (never the dev
-# engine's data), every Go test against it, then the engine is stopped.
+# engine's data), every Go test against it — unit, and with the integration
+# build tag the integration and end-to-end tests — then the engine is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-# Browser tests: Debian's chromium and playwright-core (no browser download).
-if ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null; then
-  echo "installing chromium (Debian package) for the browser tests"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-if [ ! -d test/browser/node_modules/playwright-core ]; then
-  npm install --prefix test/browser --no-package-lock --no-audit --no-fund --loglevel=error
-fi
 
 # shellcheck disable=SC2086
 bin/agora-clickhouse down $CH_FLAGS >/dev/null 2>&1 || true
@@ -33,8 +25,8 @@ export AGORA_CONTRIB_BIN="$PWD/bin/otelcol-contrib-ch"
 rm -f test-output/reliability.txt test-output/security.txt
 # shellcheck disable=SC2086
 case "${GO_TEST_ARGS:-}" in
-  *./*) go test -count=1 -timeout 20m $GO_TEST_ARGS ;;     # the args name their packages
-  *) go test -count=1 -timeout 20m ${GO_TEST_ARGS:-} ./... ;;
+  *./*) go test -tags integration -count=1 -timeout 20m $GO_TEST_ARGS ;;     # the args name their packages
+  *) go test -tags integration -count=1 -timeout 20m ${GO_TEST_ARGS:-} ./... ;;
 esac
 
 if [ -s test-output/reliability.txt ]; then

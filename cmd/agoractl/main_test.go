@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -94,54 +93,37 @@ func TestCreateWithScopes(t *testing.T) {
 	assert.Len(t, f.Keys, 2, "the refused create wrote nothing")
 }
 
-// TestRewriteByAnotherUser: agoractl run by an operator (here: nobody)
-// keeps the keys file's mode and group when it rewrites it, and warns when
-// the file's owner (the collector's user) can no longer read it. Needs root
-// to act as other users; CI runs as root.
-func TestRewriteByAnotherUser(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("needs root to run agoractl as another user")
-	}
-	bin := os.Getenv("AGORACTL_BIN")
-	require.NotEmpty(t, bin, "AGORACTL_BIN (make test sets it)")
-	dir, err := os.MkdirTemp("", "agoractl-users-")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o777))
-	exe := filepath.Join(dir, "agoractl")
-	b, err := os.ReadFile(bin)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(exe, b, 0o755))
-	path := filepath.Join(dir, "keys.yaml")
-	_, _, code := agoractl(t, "keys", "create", "--org", "acme", "--name", "a", "--keys-file", path)
+func TestJSONOutputAndVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.yaml")
+	out, _, code := agoractl(t, "keys", "create", "--org", "acme", "--name", "ci", "--scope", "read", "--output", "json", "--keys-file", path)
 	require.Equal(t, 0, code)
-	asNobody := func() (string, error) {
-		cmd := exec.Command(exe, "keys", "create", "--org", "acme", "--name", "b", "--keys-file", path)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		out, err := cmd.CombinedOutput()
-		return string(out), err
+	var created struct {
+		ID, Key, Status string
+		Scopes          []string
 	}
+	require.NoError(t, json.Unmarshal([]byte(out), &created))
+	assert.True(t, apikey.WellFormed(created.Key))
+	assert.Equal(t, []string{"read"}, created.Scopes)
+	assert.Equal(t, "active", created.Status)
 
-	// The collector's user 1001 (unknown here: assumed in the file's group)
-	// shares group nogroup with the operator: the rewritten file keeps mode
-	// and group, so 1001 reads it by group.
-	require.NoError(t, os.Chown(path, 1001, 65534))
-	require.NoError(t, os.Chmod(path, 0o660))
-	out, err := asNobody()
-	require.NoError(t, err, out)
-	assert.NotContains(t, out, "warning")
-	st, err := os.Stat(path)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o660), st.Mode().Perm())
-	assert.Equal(t, uint32(65534), st.Sys().(*syscall.Stat_t).Gid)
+	out, _, code = agoractl(t, "keys", "list", "--output", "json", "--keys-file", path)
+	require.Equal(t, 0, code)
+	var listed struct{ Keys []map[string]any }
+	require.NoError(t, json.Unmarshal([]byte(out), &listed))
+	require.Len(t, listed.Keys, 1)
+	assert.Equal(t, created.ID, listed.Keys[0]["id"])
+	assert.NotContains(t, out, created.Key[len(apikey.Prefix):], "no secret listed")
+	assert.NotContains(t, out, "hash")
 
-	// The collector's user is daemon (uid 1), not in group nogroup, and
-	// read the file as its owner; the operator (nobody) reads it through
-	// group nogroup. Only root could give the file back to daemon: agoractl
-	// says daemon cannot read it now.
-	require.NoError(t, os.Chown(path, 1, 65534))
-	require.NoError(t, os.Chmod(path, 0o660))
-	out, err = asNobody()
-	require.NoError(t, err, out)
-	assert.Contains(t, out, "warning: the keys file is now owned by uid 65534 (was 1)")
+	out, _, code = agoractl(t, "keys", "revoke", created.ID, "--output", "json", "--keys-file", path)
+	require.Equal(t, 0, code)
+	assert.JSONEq(t, `{"revoked": "`+created.ID+`"}`, out)
+
+	_, stderr, code := agoractl(t, "keys", "list", "--output", "yaml", "--keys-file", path)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `--output "yaml": want text or json`)
+
+	out, _, code = agoractl(t, "version")
+	require.Equal(t, 0, code)
+	assert.True(t, strings.HasPrefix(out, "agoractl "), out)
 }

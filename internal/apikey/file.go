@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Org is an organization: every stored row belongs to exactly one.

@@ -1,3 +1,5 @@
+//go:build integration
+
 package e2e
 
 // The chaos suite: real processes, a real engine, loopback only, bounded in

@@ -1,3 +1,5 @@
+//go:build integration
+
 // Package e2e runs the built agora-otelcol binary against the real ClickHouse
 // engine and talks to it the way users' SDKs do.
 package e2e

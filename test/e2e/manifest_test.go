@@ -1,3 +1,5 @@
+//go:build integration
+
 package e2e
 
 import (
@@ -10,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 const module = "github.com/agora-otelcol/agora-otelcol"

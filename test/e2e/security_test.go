@@ -1,3 +1,5 @@
+//go:build integration
+
 package e2e
 
 // The security suite: what a holder of one key (or of none) can and cannot
