@@ -24,7 +24,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './
 
 export CGO_ENABLED ?= 0
 
-.PHONY: build deps engine run test test-go fuzz bench bench-ui bench-compare generate clickhouse-up clickhouse-down clickhouse-status clean
+.PHONY: build deps engine image image-prebuilt run test test-go fuzz bench bench-ui bench-compare generate clickhouse-up clickhouse-down clickhouse-status clean
 
 ## build: the collector (bin/agora-otelcol), the key tool (bin/agoractl) and the engine launcher (bin/agora-clickhouse)
 build: $(BIN)/agora-otelcol $(BIN)/agora-clickhouse $(BIN)/agoractl
@@ -54,6 +54,16 @@ $(BIN)/otelcol-contrib-ch: $(BIN)/ocb bench/contrib/builder-config.yaml $(GO_SOU
 ## deps: the browser tests' chromium (Debian package; needs root) and playwright-core
 deps:
 	scripts/deps.sh
+
+## image: the container image (Dockerfile; its Go stage runs ocb) with docker, else buildah
+image:
+	if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker build -t agora-otelcol .; \
+	else buildah bud -t agora-otelcol .; fi
+
+## image-prebuilt: the image from bin/agora-otelcol (no Go stage, nothing pulled), with buildah
+image-prebuilt: build
+	mkdir -p _build/container && cp $(BIN)/agora-otelcol /etc/ssl/certs/ca-certificates.crt _build/container/
+	buildah bud --build-arg BINARY_FROM=prebuilt -t agora-otelcol .
 
 ## engine: download the pinned ClickHouse engine package and verify its checksum
 engine: $(ENGINE_LIB)

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# make deps: what the browser tests need beyond Go and npm — Debian's
-# chromium (a system package: needs root) and playwright-core (no browser
-# download). make test runs it first.
+# make deps: what the tests need beyond Go and npm — Debian's chromium for
+# the browser tests and buildah to build the container image (system
+# packages: need root), and playwright-core (no browser download). make test
+# runs it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 chromium=${CHROMIUM:-/usr/bin/chromium}
-if ! command -v "$chromium" >/dev/null; then
+missing=()
+command -v "$chromium" >/dev/null || missing+=(chromium)
+command -v buildah >/dev/null || missing+=(buildah)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "deps: $chromium is missing and installing it needs root: run 'sudo apt-get install chromium' (or set CHROMIUM to a Chromium binary), then make test again" >&2
+    echo "deps: ${missing[*]} missing and installing needs root: run 'sudo apt-get install ${missing[*]}' (or set CHROMIUM to a Chromium binary), then make test again" >&2
     exit 1
   fi
-  echo "deps: installing chromium (Debian package) for the browser tests"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  echo "deps: installing ${missing[*]} (Debian packages) for the browser and container-image tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ ! -d test/browser/node_modules/playwright-core ]; then
   echo "deps: installing playwright-core for the browser tests"

@@ -4,6 +4,7 @@ package clickhouseexporter
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -47,4 +48,31 @@ func TestIntegrationMigrationV7(t *testing.T) {
 	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+db+"`.schema_migrations WHERE Version = 7"))
 	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
 	assertV7()
+}
+
+// TestIntegrationTTLFollowsConfig: restarting with another ttl changes the
+// tables' TTL (and 0 removes it), recorded in schema_settings.
+func TestIntegrationTTLFollowsConfig(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	ttlOf := func(table string) string {
+		var engine string
+		require.NoError(t, conn.QueryRow(context.Background(), "SELECT engine_full FROM system.tables WHERE database = ? AND name = ?", db, table).Scan(&engine))
+		return engine
+	}
+	for _, ttl := range []time.Duration{720 * time.Hour, 24 * time.Hour, 0, time.Hour} {
+		exp, err := startExporter(t, chtest.NativeEndpoint(), db, func(c *Config) { c.TTL = ttl })
+		require.NoError(t, err)
+		require.NoError(t, exp.Shutdown(context.Background()))
+		for table, col := range sqltemplates.TTLColumns {
+			if ttl == 0 {
+				assert.NotContains(t, ttlOf(table), " TTL ", "%s: ttl 0 keeps rows forever", table)
+			} else {
+				assert.Contains(t, ttlOf(table), fmt.Sprintf("TTL toDateTime(%s) + toIntervalSecond(%d)", col, int64(ttl.Seconds())), table)
+			}
+		}
+		var recorded string
+		require.NoError(t, conn.QueryRow(context.Background(), "SELECT Value FROM `"+db+"`.schema_settings FINAL WHERE Name = 'ttl'").Scan(&recorded))
+		assert.Equal(t, fmt.Sprint(int64(ttl.Seconds())), recorded)
+	}
 }

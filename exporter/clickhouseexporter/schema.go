@@ -14,7 +14,10 @@ import (
 // recorded in schema_migrations; steps are idempotent, so two collectors
 // starting together both succeed and record the same rows.
 func migrate(ctx context.Context, db driver.Conn, data sqltemplates.Data, logger *zap.Logger) error {
-	return migrateSteps(ctx, db, data, logger, sqltemplates.Migrations)
+	if err := migrateSteps(ctx, db, data, logger, sqltemplates.Migrations); err != nil {
+		return err
+	}
+	return applyTTL(ctx, db, data, logger)
 }
 
 // migrateSteps applies the given steps of the history (tests start from an

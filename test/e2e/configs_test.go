@@ -22,7 +22,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 			cert, key, _ := testCert(t, t.TempDir())
 			cmd := exec.Command(binary(t), "validate", "--config", f)
 			cmd.Env = append(cmd.Environ(), "CLICKHOUSE_ENDPOINT=tcp://127.0.0.1:9000", "CLICKHOUSE_PASSWORD=x", "AGORA_ID_SECRET="+testIDSecret, "AGORA_DATA_DIR="+t.TempDir(),
-				"AGORA_TLS_CERT_FILE="+cert, "AGORA_TLS_KEY_FILE="+key)
+				"AGORA_TLS_CERT_FILE="+cert, "AGORA_TLS_KEY_FILE="+key, "AGORA_FORWARD_ENDPOINT=http://127.0.0.1:4318")
 			out, err := cmd.CombinedOutput()
 			require.NoError(t, err, "%s", out)
 		})

@@ -53,4 +53,11 @@ var Migrations = []Migration{
 }
 
 // Bootstrap creates what the migration runner itself needs.
-var Bootstrap = []string{"database.sql", "schema_migrations_table.sql"}
+var Bootstrap = []string{"database.sql", "schema_migrations_table.sql", "schema_settings_table.sql"}
+
+// TTLColumns are the tables that drop old rows, by the time column their
+// TTL counts from (as their CREATE statements spell it).
+var TTLColumns = map[string]string{
+	"spans": "Timestamp", "spans_trace_id_ts": "Start", "logs": "Timestamp", "events": "Timestamp",
+	"executions": "LastSeen", "node_executions": "StartedAt",
+}
