@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make deps: what the tests need beyond Go and npm — Debian's chromium for
 # the browser tests and buildah to build the container image (system
-# packages: need root), and playwright-core (no browser download). make test
-# runs it first.
+# packages: need root), and the npm packages of the JS-driven tests
+# (playwright-core without a browser download; supabase-js's PostgREST
+# client). make test runs it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 chromium=${CHROMIUM:-/usr/bin/chromium}
@@ -17,7 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]} (Debian packages) for the browser and container-image tests"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if [ ! -d test/browser/node_modules/playwright-core ]; then
-  echo "deps: installing playwright-core for the browser tests"
-  npm install --prefix test/browser --no-package-lock --no-audit --no-fund --loglevel=error
-fi
+# npm packages of the JS-driven tests, pinned in their package.json.
+for dir in test/browser test/postgrest; do
+  if [ ! -d "$dir/node_modules" ]; then
+    echo "deps: installing $dir's npm packages"
+    npm install --prefix "$dir" --no-package-lock --no-audit --no-fund --loglevel=error
+  fi
+done

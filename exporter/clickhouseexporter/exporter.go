@@ -18,6 +18,8 @@ var (
 	nodeCols      = sync.Pool{New: func() any { return newNodeColumns() }}
 	eventCols     = sync.Pool{New: func() any { return newEventColumns() }}
 	logCols       = sync.Pool{New: func() any { return newLogColumns() }}
+	graphNodeCols = sync.Pool{New: func() any { return newGraphNodeColumns() }}
+	graphEdgeCols = sync.Pool{New: func() any { return newGraphEdgeColumns() }}
 )
 
 // insertAll inserts one table's rows, splitting out refused ones, and keeps
@@ -43,7 +45,7 @@ func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
 
 // pushLogs writes log records by event name: the execution processor's
 // execution and node-execution records and the Agora API's events to their
-// tables, everything else (starts, completions, node reports, snapshots,
+// tables, the workflow graph's nodes and edges to theirs, everything else (starts, completions, node reports, snapshots,
 // any OTLP log) to logs. A record that claims a kind but does not decode goes to
 // logs, whole: nothing is lost.
 func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
@@ -51,6 +53,8 @@ func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
 		execs  []record[agora.Execution]
 		nodes  []record[agora.NodeExecution]
 		events []record[agora.Event]
+		gnodes []record[agora.GraphNode]
+		gedges []record[agora.GraphEdge]
 		other  []logItem
 	)
 	for _, rl := range ld.ResourceLogs().All() {
@@ -77,6 +81,18 @@ func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
 						events = append(events, record[agora.Event]{it, e})
 						continue
 					}
+				case agora.EventGraphNode:
+					var n agora.GraphNode
+					if n, err = agora.DecodeGraphNode(lr); err == nil {
+						gnodes = append(gnodes, record[agora.GraphNode]{it, n})
+						continue
+					}
+				case agora.EventGraphEdge:
+					var e agora.GraphEdge
+					if e, err = agora.DecodeGraphEdge(lr); err == nil {
+						gedges = append(gedges, record[agora.GraphEdge]{it, e})
+						continue
+					}
 				}
 				other = append(other, it)
 			}
@@ -89,6 +105,12 @@ func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
 		return err
 	}
 	if err := insertAll(ctx, c, "events", events, &eventCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "workflow_nodes", gnodes, &graphNodeCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "workflow_edges", gedges, &graphEdgeCols); err != nil {
 		return err
 	}
 	return insertAll(ctx, c, "logs", other, &logCols)

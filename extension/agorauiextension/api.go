@@ -49,6 +49,7 @@ var routes = []route{
 	{http.MethodGet, []string{"executions", "*", "spans"}, apikey.ScopeRead, (*ui).executionSpans},
 	{http.MethodGet, []string{"executions", "*", "snapshots"}, apikey.ScopeRead, (*ui).executionSnapshots},
 	{http.MethodGet, []string{"workflows"}, apikey.ScopeRead, (*ui).workflows},
+	{http.MethodGet, []string{"workflows", "*", "graph"}, apikey.ScopeRead, (*ui).graph},
 	{http.MethodGet, []string{"metrics"}, apikey.ScopeRead, (*ui).metrics},
 	{http.MethodGet, []string{"keys"}, apikey.ScopeAdmin, (*ui).listKeys},
 	{http.MethodPost, []string{"keys"}, apikey.ScopeAdmin, (*ui).createKey},

@@ -49,7 +49,7 @@ func TestConfigValidateErrors(t *testing.T) {
 }
 
 func TestQueriesRender(t *testing.T) {
-	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series"} {
+	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series", "graph_nodes", "graph_edges"} {
 		sql, err := queries.Render(name+".sql", queries.Data{Database: "agora", Sort: "StartedAt", Order: "DESC"})
 		require.NoError(t, err, name)
 		assert.Contains(t, sql, "`agora`.", name)

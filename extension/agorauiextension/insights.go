@@ -6,10 +6,13 @@ import (
 	"time"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
+	"github.com/google/uuid"
 )
 
 type workflowRow struct {
+	WorkflowID    uuid.UUID `ch:"workflow_id" json:"workflow_id"`
 	ProjectName   string    `ch:"project_name" json:"project_name"`
 	WorkflowName  string    `ch:"workflow_name" json:"workflow_name"`
 	Executions    uint64    `ch:"executions" json:"executions"`
@@ -91,4 +94,32 @@ func (u *ui) metrics(ctx context.Context, k *apikey.Key, r *http.Request, _ []st
 		rate = float64(m[0].Success) / float64(m[0].Finished)
 	}
 	return map[string]any{"summary": m[0], "success_rate": rate, "series": points, "bucket_seconds": bucket}, nil
+}
+
+// graph: GET /api/workflows/{id}/graph: the workflow's nodes (with their
+// code) and edges as its SDK last registered them.
+func (u *ui) graph(ctx context.Context, k *apikey.Key, _ *http.Request, args []string) (any, error) {
+	workflow, err := uuid.Parse(args[0])
+	if err != nil {
+		return nil, badParam("workflow id", "not a UUID")
+	}
+	nodesSQL, err := u.sql("graph_nodes", queries.Data{})
+	if err != nil {
+		return nil, err
+	}
+	edgesSQL, err := u.sql("graph_edges", queries.Data{})
+	if err != nil {
+		return nil, err
+	}
+	nodes, edges := []agora.GraphNodeRow{}, []agora.GraphEdgeRow{}
+	if err := u.db.Select(ctx, &nodes, nodesSQL, k.OrgID, workflow); err != nil {
+		return nil, err
+	}
+	if err := u.db.Select(ctx, &edges, edgesSQL, k.OrgID, workflow); err != nil {
+		return nil, err
+	}
+	if len(nodes) == 0 && len(edges) == 0 {
+		return nil, apiError{http.StatusNotFound, "workflow graph not found"}
+	}
+	return map[string]any{"workflow_id": workflow, "nodes": nodes, "edges": edges}, nil
 }

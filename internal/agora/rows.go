@@ -150,3 +150,29 @@ func PartitionStart(first, start time.Time) time.Time {
 	}
 	return first
 }
+
+// GraphNodeRow is a row of the workflow_nodes table: one node of a
+// workflow's graph as last registered.
+type GraphNodeRow struct {
+	OrgID        string    `ch:"OrgId" json:"-"`
+	WorkflowID   uuid.UUID `ch:"WorkflowId" json:"workflow_id"`
+	NodeID       uuid.UUID `ch:"NodeId" json:"node_id"`
+	ProjectName  string    `ch:"ProjectName" json:"project_name"`
+	WorkflowName string    `ch:"WorkflowName" json:"workflow_name"`
+	Name         string    `ch:"Name" json:"name"`
+	Type         string    `ch:"Type" json:"type"`
+	Code         string    `ch:"Code" json:"code"`
+	Config       string    `ch:"Config" json:"config,omitempty"`
+	RegisteredAt time.Time `ch:"RegisteredAt" json:"registered_at"`
+}
+
+// GraphEdgeRow is a row of the workflow_edges table.
+type GraphEdgeRow struct {
+	OrgID        string    `ch:"OrgId" json:"-"`
+	WorkflowID   uuid.UUID `ch:"WorkflowId" json:"workflow_id"`
+	EdgeID       uuid.UUID `ch:"EdgeId" json:"edge_id"`
+	FromNodeID   uuid.UUID `ch:"FromNodeId" json:"from_node_id"`
+	ToNodeID     uuid.UUID `ch:"ToNodeId" json:"to_node_id"`
+	Action       string    `ch:"Action" json:"action"`
+	RegisteredAt time.Time `ch:"RegisteredAt" json:"registered_at"`
+}

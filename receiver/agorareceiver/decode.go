@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/valyala/fastjson"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -236,6 +237,19 @@ func (o *object) list(field string, required bool) []*fastjson.Value {
 		return nil
 	}
 	return items
+}
+
+// uuid is a required UUID field (the PostgREST tables' ids).
+func (o *object) uuid(field string) uuid.UUID {
+	s := o.str(field, true)
+	if s == "" {
+		return uuid.Nil
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		o.fail(field, "must be a UUID")
+	}
+	return id
 }
 
 func (o *object) hexID(field string, size int, required bool) []byte {

@@ -40,6 +40,8 @@ type agoraReceiver struct {
 	server       *http.Server
 	serving      sync.WaitGroup
 	healthSource health.Source
+	// names: what the ids the PostgREST endpoints hand out stand for.
+	names *registry
 }
 
 func newReceiver(cfg *Config, set receiver.Settings) (*agoraReceiver, error) {
@@ -51,7 +53,8 @@ func newReceiver(cfg *Config, set receiver.Settings) (*agoraReceiver, error) {
 	}
 	return &agoraReceiver{
 		cfg: cfg, settings: set, obs: obs,
-		ids: agora.NewExecutionIDs([]byte(cfg.ExecutionIDSecret)),
+		ids:   agora.NewExecutionIDs([]byte(cfg.ExecutionIDSecret)),
+		names: newRegistry(200_000),
 	}, nil
 }
 
@@ -130,7 +133,7 @@ func (r *agoraReceiver) health(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// route dispatches the /telemetry endpoints.
+// route dispatches the /telemetry endpoints and the PostgREST tables.
 func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 	defer func() {
 		// A bug must not cost the client its answer or the collector its life.
@@ -139,6 +142,16 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 			httpjson.Detail(w, http.StatusInternalServerError, "internal error")
 		}
 	}()
+	if strings.HasPrefix(req.URL.Path, restPrefix) {
+		rq, err := r.readRequest(req, "")
+		if err != nil {
+			writePGError(w, err)
+			return
+		}
+		defer parsers.Put(rq.parser)
+		r.rest(w, req, rq)
+		return
+	}
 	path := strings.TrimSuffix(req.URL.Path, "/")
 	var handle func(*request) (any, error)
 	var execID string
@@ -165,30 +178,12 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 		httpjson.Detail(w, http.StatusMethodNotAllowed, "method not allowed: use POST")
 		return
 	}
-	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		httpjson.Detail(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
-		return
-	}
-	body, err := io.ReadAll(req.Body)
+	rq, err := r.readRequest(req, execID)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			httpjson.Detail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
-			return
-		}
-		httpjson.Detail(w, http.StatusBadRequest, "could not read the request body")
+		writeError(w, err)
 		return
 	}
-	caller, ok := agora.CallerFrom(req.Context())
-	if !ok {
-		// Validate requires auth, so only a misbuilt pipeline gets here.
-		httpjson.Detail(w, http.StatusUnauthorized, "missing API key")
-		return
-	}
-	parser := parsers.Get()
-	defer parsers.Put(parser)
-	rq := &request{ctx: req.Context(), org: caller, body: body, execID: execID, parser: parser, out: newOutput(caller),
-		window: &window{TimeWindow: r.cfg.Timestamps, now: time.Now()}}
+	defer parsers.Put(rq.parser)
 	resp, err := handle(rq)
 	if err == nil {
 		err = r.consume(rq)
@@ -198,6 +193,40 @@ func (r *agoraReceiver) route(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	httpjson.Write(w, http.StatusOK, resp)
+}
+
+// httpError is an HTTP-level refusal both APIs share (media type, size,
+// auth); each API words its answer.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e httpError) Error() string { return e.msg }
+
+// readRequest checks the content type, reads the body (bounded by
+// confighttp) and the caller, and prepares what a handler fills.
+func (r *agoraReceiver) readRequest(req *http.Request, execID string) (*request, error) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			return nil, httpError{http.StatusUnsupportedMediaType, "Content-Type must be application/json"}
+		}
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooBig.Limit)}
+		}
+		return nil, httpError{http.StatusBadRequest, "could not read the request body"}
+	}
+	caller, ok := agora.CallerFrom(req.Context())
+	if !ok {
+		// Validate requires auth, so only a misbuilt pipeline gets here.
+		return nil, httpError{http.StatusUnauthorized, "missing API key"}
+	}
+	return &request{ctx: req.Context(), org: caller, body: body, execID: execID, parser: parsers.Get(), out: newOutput(caller),
+		window: &window{TimeWindow: r.cfg.Timestamps, now: time.Now()}}, nil
 }
 
 // consume hands the request's records to the pipelines: logs first, so an
@@ -300,7 +329,10 @@ func (e errNoPipeline) Error() string {
 func writeError(w http.ResponseWriter, err error) {
 	var bad badRequest
 	var pipe pipelineError
+	var he httpError
 	switch {
+	case errors.As(err, &he):
+		httpjson.Detail(w, he.status, he.msg)
 	case errors.As(err, &bad):
 		httpjson.Detail(w, http.StatusBadRequest, bad.Error())
 	case errors.As(err, &notFound{}):

@@ -152,7 +152,7 @@ func TestAgoraSDKFlow(t *testing.T) {
 	require.Len(t, spans, 1, "the retried flush's span is stored once")
 	sp := spans[0]
 	assert.Equal(t, orgA.OrgID, sp.OrgID)
-	assert.Equal(t, exec, sp.ExecutionID)
+	assert.Equal(t, execUUID, sp.ExecutionID)
 	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", sp.TraceID)
 	assert.Equal(t, "Think-demo1.exec", sp.Name)
 	assert.Equal(t, "Internal", sp.Kind)

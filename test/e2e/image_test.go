@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,8 +81,9 @@ func TestContainerImage(t *testing.T) {
 	cmd := exec.Command(buildah, append(append(append(args, ctr, "--"), entry...), cmdline...)...)
 	var log syncBuffer
 	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // buildah's chroot child goes with it
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
 
 	c := &collector{http: otlp}
 	require.Eventually(t, func() bool {

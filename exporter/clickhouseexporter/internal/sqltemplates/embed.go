@@ -50,6 +50,7 @@ var Migrations = []Migration{
 		"spans_v7_execution_id_drop_index.sql", "spans_v7_execution_id_uuid.sql", "spans_v7_execution_id_index.sql",
 		"logs_v7_execution_id_drop_index.sql", "logs_v7_execution_id_uuid.sql", "logs_v7_execution_id_index.sql",
 	}, OnlyIfTable: map[string]string{"trace_id_ts_v7_copy.sql": "trace_id_ts"}},
+	{Version: 8, Name: "workflow graphs", Statements: []string{"workflow_nodes_table.sql", "workflow_edges_table.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.

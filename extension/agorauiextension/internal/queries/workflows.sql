@@ -1,5 +1,5 @@
 SELECT
-    ProjectName AS project_name, WorkflowName AS workflow_name, count() AS executions,
+    any(WorkflowId) AS workflow_id, ProjectName AS project_name, WorkflowName AS workflow_name, count() AS executions,
     countIf(Status = 'success') AS success, countIf(Status = 'error') AS error,
     countIf(Status = 'running') AS running, countIf(Status = 'timeout') AS timeout,
     max(StartedAt) AS last_started_at
