@@ -73,7 +73,9 @@ func TestContainerImage(t *testing.T) {
 	// The image's own entrypoint and CMD (config/gateway.yaml), as a
 	// container runtime would run them (buildah run needs them spelled).
 	var img struct {
-		OCIv1 struct{ Config struct{ Entrypoint, Cmd []string } }
+		OCIv1 struct {
+			Config struct{ Entrypoint, Cmd []string }
+		}
 	}
 	require.NoError(t, json.Unmarshal([]byte(run("inspect", image)), &img))
 	entry, cmdline := img.OCIv1.Config.Entrypoint, img.OCIv1.Config.Cmd
