@@ -19,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # npm packages of the JS-driven tests, pinned in their package.json.
-for dir in test/browser test/postgrest; do
+for dir in test/browser test/postgrest test/agents; do
   if [ ! -d "$dir/node_modules" ]; then
     echo "deps: installing $dir's npm packages"
     npm install --prefix "$dir" --no-package-lock --no-audit --no-fund --loglevel=error

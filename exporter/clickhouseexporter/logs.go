@@ -77,13 +77,15 @@ type executionColumns struct {
 	traceIDs                                         *proto.ColArr[string]
 	truncated, deleted                               proto.ColBool
 	version                                          *proto.ColDateTime64
+	sessionID                                        proto.ColStr
+	models                                           *proto.ColArr[string]
 }
 
 func newExecutionColumns() *executionColumns {
 	return &executionColumns{orgID: lowCard(), projectName: lowCard(), workflowName: lowCard(), status: lowCard(), source: lowCard(),
 		startedAt: dateTime64(proto.PrecisionMicro), lastSeen: dateTime64(proto.PrecisionMicro),
 		completedAt: dateTime64(proto.PrecisionMicro).Nullable(), duration: new(proto.ColFloat64).Nullable(),
-		traceIDs: new(proto.ColStr).Array(), version: dateTime64(proto.PrecisionNano)}
+		traceIDs: new(proto.ColStr).Array(), version: dateTime64(proto.PrecisionNano), models: lowCard().Array()}
 }
 
 func (c *executionColumns) input() proto.Input {
@@ -97,7 +99,7 @@ func (c *executionColumns) input() proto.Input {
 		{Name: "CompletionTokens", Data: &c.completionTokens}, {Name: "TotalTokens", Data: &c.totalTokens},
 		{Name: "EstimatedCost", Data: &c.cost}, {Name: "LastSeen", Data: c.lastSeen}, {Name: "Source", Data: c.source},
 		{Name: "TraceIds", Data: c.traceIDs}, {Name: "Truncated", Data: &c.truncated}, {Name: "Deleted", Data: &c.deleted},
-		{Name: "Version", Data: c.version},
+		{Name: "Version", Data: c.version}, {Name: "SessionId", Data: &c.sessionID}, {Name: "Models", Data: c.models},
 	}
 }
 
@@ -133,6 +135,8 @@ func (c *executionColumns) append(it record[agora.Execution], _ agora.TimeWindow
 	c.truncated.Append(x.Truncated)
 	c.deleted.Append(x.Deleted)
 	c.version.Append(it.version())
+	c.sessionID.Append(x.SessionID)
+	c.models.Append(x.Models)
 }
 
 // nodeColumns are the node_executions table's.
@@ -147,6 +151,7 @@ type nodeColumns struct {
 	promptTokens, completionTokens, totalTokens                              *proto.ColNullable[int64]
 	deleted                                                                  proto.ColBool
 	version                                                                  *proto.ColDateTime64
+	model, provider                                                          *proto.ColLowCardinality[string]
 }
 
 func newNodeColumns() *nodeColumns {
@@ -155,7 +160,7 @@ func newNodeColumns() *nodeColumns {
 		completedAt: dateTime64(proto.PrecisionMicro).Nullable(), prep: new(proto.ColFloat64).Nullable(),
 		exec: new(proto.ColFloat64).Nullable(), post: new(proto.ColFloat64).Nullable(), cost: new(proto.ColFloat64).Nullable(),
 		promptTokens: new(proto.ColInt64).Nullable(), completionTokens: new(proto.ColInt64).Nullable(),
-		totalTokens: new(proto.ColInt64).Nullable(), version: dateTime64(proto.PrecisionNano)}
+		totalTokens: new(proto.ColInt64).Nullable(), version: dateTime64(proto.PrecisionNano), model: lowCard(), provider: lowCard()}
 }
 
 func (c *nodeColumns) input() proto.Input {
@@ -169,7 +174,7 @@ func (c *nodeColumns) input() proto.Input {
 		{Name: "NextAction", Data: c.nextAction}, {Name: "Input", Data: &c.inputData}, {Name: "Output", Data: &c.output},
 		{Name: "PromptTokens", Data: c.promptTokens}, {Name: "CompletionTokens", Data: c.completionTokens},
 		{Name: "TotalTokens", Data: c.totalTokens}, {Name: "EstimatedCost", Data: c.cost}, {Name: "Deleted", Data: &c.deleted},
-		{Name: "Version", Data: c.version},
+		{Name: "Version", Data: c.version}, {Name: "Model", Data: c.model}, {Name: "Provider", Data: c.provider},
 	}
 }
 
@@ -207,6 +212,8 @@ func (c *nodeColumns) append(it record[agora.NodeExecution], window agora.TimeWi
 	nullFloat(c.cost, n.EstimatedCost)
 	c.deleted.Append(n.Deleted)
 	c.version.Append(it.version())
+	c.model.Append(n.Model)
+	c.provider.Append(n.Provider)
 }
 
 // eventColumns are the events table's.

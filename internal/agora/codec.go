@@ -58,6 +58,8 @@ const (
 	FieldSpans                = "spans"
 	FieldNodeExecutions       = "node_executions"
 	FieldSharedStateSnapshots = "shared_state_snapshots"
+	FieldModel                = "model"
+	FieldProvider             = "provider"
 )
 
 // newRecord starts a log record of this scope: event name, the execution id
@@ -230,6 +232,30 @@ func putValue(m pcommon.Map, k string, v pcommon.Value) {
 // Present reports whether v holds a value (not the zero Value, not empty).
 func Present(v pcommon.Value) bool {
 	return v != (pcommon.Value{}) && v.Type() != pcommon.ValueTypeEmpty
+}
+
+// putStrs writes a list of strings; an empty list writes nothing.
+func putStrs(m pcommon.Map, k string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	sl := m.PutEmptySlice(k)
+	sl.EnsureCapacity(len(vs))
+	for _, v := range vs {
+		sl.AppendEmpty().SetStr(v)
+	}
+}
+
+func getStrs(m pcommon.Map, k string) []string {
+	v, ok := m.Get(k)
+	if !ok || v.Type() != pcommon.ValueTypeSlice {
+		return nil
+	}
+	out := make([]string, 0, v.Slice().Len())
+	for _, x := range v.Slice().All() {
+		out = append(out, x.AsString())
+	}
+	return out
 }
 
 func putStrIf(m pcommon.Map, k, v string) {

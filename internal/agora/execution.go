@@ -94,6 +94,11 @@ type Execution struct {
 	// TraceIDs are the traces whose spans belong to this execution (hex):
 	// the flow's own, or the traces a flow span filed under an API execution.
 	TraceIDs []string
+	// SessionID groups runs of one conversation or user session, when the
+	// telemetry names one (gen_ai.conversation.id, session.id, …).
+	SessionID string
+	// Models are the LLM models its calls used, as "provider/model" or "model".
+	Models []string
 	// Truncated: a per-execution limit was reached; some telemetry is not in it.
 	Truncated bool
 	// Deleted retracts an execution emitted under a trace id that a flow
@@ -110,6 +115,8 @@ const (
 	FieldTraceIDs   = "trace_ids"
 	FieldTruncated  = "truncated"
 	FieldDeleted    = "deleted"
+	FieldSessionID  = "session_id"
+	FieldModels     = "models"
 )
 
 // Append writes the execution record as a log record (agora.execution).
@@ -131,13 +138,9 @@ func (e *Execution) Append(lrs plog.LogRecordSlice) plog.LogRecord {
 	b.PutDouble(FieldEstimatedCost, e.EstimatedCost)
 	b.PutStr(FieldLastSeen, formatTime(e.LastSeen))
 	b.PutStr(FieldSource, e.Source)
-	if len(e.TraceIDs) > 0 {
-		ids := b.PutEmptySlice(FieldTraceIDs)
-		ids.EnsureCapacity(len(e.TraceIDs))
-		for _, id := range e.TraceIDs {
-			ids.AppendEmpty().SetStr(id)
-		}
-	}
+	putStrs(b, FieldTraceIDs, e.TraceIDs)
+	putStrIf(b, FieldSessionID, e.SessionID)
+	putStrs(b, FieldModels, e.Models)
 	putBool(b, FieldTruncated, e.Truncated)
 	putBool(b, FieldDeleted, e.Deleted)
 	return lr
@@ -155,14 +158,10 @@ func DecodeExecution(lr plog.LogRecord) (Execution, error) {
 		NodeCount: getSum(b, FieldNodeCount), ErrorCount: getSum(b, FieldErrorCount), RetryCount: getSum(b, FieldRetryCount),
 		PromptTokens: getSum(b, FieldPromptTokens), CompletionTokens: getSum(b, FieldCompletionTokens), TotalTokens: getSum(b, FieldTotalTokens),
 		Source: Str(b, FieldSource), Truncated: getBool(b, FieldTruncated), Deleted: getBool(b, FieldDeleted),
+		SessionID: Str(b, FieldSessionID), Models: getStrs(b, FieldModels), TraceIDs: getStrs(b, FieldTraceIDs),
 	}
 	if c := optBounded(b, FieldEstimatedCost, func(f float64) bool { return f >= 0 }); c != nil {
 		e.EstimatedCost = *c // a sum of bounded costs
-	}
-	if ids, ok := b.Get(FieldTraceIDs); ok && ids.Type() == pcommon.ValueTypeSlice {
-		for _, id := range ids.Slice().All() {
-			e.TraceIDs = append(e.TraceIDs, id.AsString())
-		}
 	}
 	if e.StartedAt, err = getTime(b, FieldStartedAt); err != nil {
 		return e, err

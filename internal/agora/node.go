@@ -33,6 +33,8 @@ type NodeExecution struct {
 	CompletionTokens *int64
 	TotalTokens      *int64
 	EstimatedCost    *float64
+	// Model and Provider are of the node's LLM calls (the last one's).
+	Model, Provider string
 	// Deleted retracts a node execution filed under a retracted execution.
 	Deleted bool
 }
@@ -67,6 +69,8 @@ func (n *NodeExecution) Append(lrs plog.LogRecordSlice, event string) plog.LogRe
 	putInt(b, FieldCompletionTokens, n.CompletionTokens)
 	putInt(b, FieldTotalTokens, n.TotalTokens)
 	putFloat(b, FieldEstimatedCost, n.EstimatedCost)
+	putStrIf(b, FieldModel, n.Model)
+	putStrIf(b, FieldProvider, n.Provider)
 	putBool(b, FieldDeleted, n.Deleted)
 	return lr
 }
@@ -92,6 +96,7 @@ func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
 		PromptTokens:   optCount(b, FieldPromptTokens), CompletionTokens: optCount(b, FieldCompletionTokens), TotalTokens: optCount(b, FieldTotalTokens),
 		Input:  value(b, FieldInputData),
 		Output: value(b, FieldOutputData), Deleted: getBool(b, FieldDeleted),
+		Model: Str(b, FieldModel), Provider: Str(b, FieldProvider),
 	}
 	if n.ID, err = itemID(lr); err != nil {
 		return n, err

@@ -39,6 +39,8 @@ type ExecutionRow struct {
 	Truncated        bool       `ch:"Truncated" json:"truncated,omitempty"`
 	Deleted          bool       `ch:"Deleted" json:"-"`
 	Version          time.Time  `ch:"Version" json:"-"`
+	SessionID        string     `ch:"SessionId" json:"session_id,omitempty"`
+	Models           []string   `ch:"Models" json:"models,omitempty"`
 }
 
 // NodeExecutionRow is a row of the node_executions table.
@@ -70,6 +72,8 @@ type NodeExecutionRow struct {
 	EstimatedCost    *float64   `ch:"EstimatedCost" json:"estimated_cost"`
 	Deleted          bool       `ch:"Deleted" json:"-"`
 	Version          time.Time  `ch:"Version" json:"-"`
+	Model            string     `ch:"Model" json:"model,omitempty"`
+	Provider         string     `ch:"Provider" json:"provider,omitempty"`
 }
 
 // SpanRow is a row of the spans table (the OTel trace schema Grafana's

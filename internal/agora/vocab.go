@@ -91,15 +91,15 @@ const (
 // LLM usage attributes, newest conventions first (OTel GenAI, OpenLLMetry's
 // gen_ai/llm names, the Agora API's own fields).
 var (
-	UsagePromptKeys     = []string{"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.usage.prompt_tokens"}
-	UsageCompletionKeys = []string{"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.usage.completion_tokens"}
-	UsageTotalKeys      = []string{"llm.usage.total_tokens", "gen_ai.usage.total_tokens", AttrTokensUsed}
+	UsagePromptKeys     = []string{"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.usage.prompt_tokens", "llm.token_count.prompt"}
+	UsageCompletionKeys = []string{"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.usage.completion_tokens", "llm.token_count.completion"}
+	UsageTotalKeys      = []string{"llm.usage.total_tokens", "gen_ai.usage.total_tokens", "llm.token_count.total", AttrTokensUsed}
 	UsageCostKeys       = []string{"traceloop.cost.usd", "llm.usage.cost", "usage.cost", "gen_ai.usage.cost", AttrEstimatedCost}
 	// LLMCallMarkers make a span an LLM call: only such spans count when a
 	// node has any, so usage repeated on agent or phase spans counts once.
-	LLMCallMarkers = []string{"gen_ai.system", "gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "llm.request.type"}
+	LLMCallMarkers = []string{"gen_ai.system", "gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "llm.request.type", "llm.model_name"}
 	// ModelKeys name the model that priced a call, the response's first.
-	ModelKeys = []string{"gen_ai.response.model", "gen_ai.request.model"}
+	ModelKeys = []string{"gen_ai.response.model", "gen_ai.request.model", "llm.model_name"}
 )
 
 // Event names of the log records the Agora API produces, one per item, in

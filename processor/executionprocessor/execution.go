@@ -16,12 +16,6 @@ type key struct {
 	exec uuid.UUID
 }
 
-// Sources of an execution's telemetry.
-const (
-	fromAPI  uint8 = 1
-	fromOTLP uint8 = 2
-)
-
 // execution is the fold state of one execution. Every change arrives as a
 // typed event (the on* methods); records.go turns the state into records.
 type execution struct {
@@ -166,9 +160,15 @@ func (e *execution) onFlowSpan(org, project string, f *spanFacts) {
 	}
 	if !e.apiStarted {
 		e.rec.StartedAt = f.start
+		if agora.Present(f.input) {
+			e.rec.Input = f.input
+		}
 	}
 	if e.apiComplete {
 		return
+	}
+	if agora.Present(f.output) {
+		e.rec.Output = f.output
 	}
 	e.rec.Status, e.rec.ErrorMessage = agora.StatusSuccess, ""
 	if f.err.is {
@@ -198,6 +198,12 @@ func (e *execution) onNodeSpan(f *spanFacts, maxNodes int) {
 		}
 		if f.err.is {
 			nd.rec.Status, nd.rec.ErrorMessage = agora.StatusError, f.err.msg
+		}
+		if agora.Present(f.input) {
+			nd.rec.Input = f.input
+		}
+		if agora.Present(f.output) {
+			nd.rec.Output = f.output
 		}
 	}
 	for _, p := range e.pendingPhases[f.id] {

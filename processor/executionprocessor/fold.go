@@ -48,11 +48,7 @@ func (s *state) foldSpan(o *orgState, project string, f *spanFacts, now time.Tim
 		}
 		e = s.get(o, exec)
 	}
-	source := fromOTLP
-	if f.fromAPI {
-		source = fromAPI
-	}
-	e.touch(o.name, source, now)
+	e.touch(o.name, f.sourceBit(), now)
 	e.foldSpan(o.id, project, f, s.cfg)
 	return e
 }
@@ -67,6 +63,9 @@ func (e *execution) foldSpan(org, project string, f *spanFacts, cfg *Config) {
 		}
 	}
 	e.onLink(f)
+	if f.session != "" && e.rec.SessionID == "" {
+		e.rec.SessionID = f.session
+	}
 	switch f.kind {
 	case kindFlow:
 		e.onFlowSpan(org, project, f)

@@ -1,7 +1,6 @@
 package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
 
 import (
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,17 +55,31 @@ type spanFacts struct {
 	// apiExec: the span names its execution (Agora API spans carry
 	// agora.execution.id; a flow span started through the API too names it
 	// in execution_id).
-	apiExec   uuid.UUID
-	fromAPI   bool // sent through the Agora API's /spans
-	phase     phase
-	usage     usage
-	usageNode string // agora.node on a span with usage: the fallback attribution
+	apiExec uuid.UUID
+	fromAPI bool  // sent through the Agora API's /spans
+	source  uint8 // the convention that recognised it (conventions.go); 0: none
+	// input and output a run or step span captured; session names the
+	// run's session or conversation.
+	input, output pcommon.Value
+	session       string
+	phase         phase
+	usage         usage
+	usageNode     string // agora.node on a span with usage: the fallback attribution
 	// ignored counts numeric attributes out of bounds (agora.CountOK, ...):
 	// not folded, counted in the processor's telemetry.
 	ignored int
 }
 
 func (f *spanFacts) hasUsage() bool { return !f.usage.empty() }
+
+// sourceBit is where the span came from: the JSON API, or the convention
+// that recognised it (0 for LLM calls and plain spans: they name no run).
+func (f *spanFacts) sourceBit() uint8 {
+	if f.fromAPI {
+		return fromAPI
+	}
+	return f.source
+}
 
 // relevant reports whether the span shapes an execution on its own. Plain
 // spans only link parents within executions that something else started.
@@ -80,25 +93,18 @@ func interpret(span ptrace.Span, prices []Price) spanFacts {
 	if id, err := uuid.Parse(agora.Str(attrs, agora.AttrExecutionID)); err == nil {
 		f.apiExec, f.fromAPI = id, true
 	}
-	switch {
-	case agora.Str(attrs, agora.SpanAttrFlow) != "":
-		f.kind, f.name = kindFlow, agora.Str(attrs, agora.SpanAttrFlow)
-		f.durationMs = bounded(attrs, agora.SpanAttrTotalDurationMs, agora.DurationOK, &f.ignored)
-		if id, err := uuid.Parse(agora.Str(attrs, agora.SpanAttrExecutionID)); err == nil && !f.fromAPI {
-			f.apiExec = id
+	for _, c := range conventions {
+		if c.read(span, attrs, &f) {
+			f.source = c.source()
+			break
 		}
-	case agora.Str(attrs, agora.SpanAttrPhase) != "":
-		f.kind, f.phase = kindPhase, phaseOf(span, &f)
-	case agora.Str(attrs, agora.SpanAttrKind) == agora.KindNode ||
-		strings.HasSuffix(span.Name(), agora.SpanSuffixNode) && agora.Str(attrs, agora.SpanAttrNode) != "":
-		f.kind = kindNode
-		f.name = agora.Str(attrs, agora.SpanAttrNode)
-		if f.name == "" {
-			f.name = strings.TrimSuffix(span.Name(), agora.SpanSuffixNode)
-		}
-		f.nodeType = agora.Str(attrs, agora.SpanAttrNodeType)
 	}
-	if f.usage = usageOf(attrs, prices, &f.ignored); f.hasUsage() {
+	for _, k := range agora.SessionKeys {
+		if f.session = agora.Str(attrs, k); f.session != "" {
+			break
+		}
+	}
+	if f.usage = usageOf(attrs, prices, llmCall(attrs, &f), &f.ignored); f.hasUsage() {
 		f.usageNode = agora.Str(attrs, agora.SpanAttrNode)
 	}
 	return f

@@ -267,11 +267,7 @@ func (en *entry) replay(e *execution, cfg *Config) {
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, span := range ss.Spans().All() {
 					f := interpret(span, cfg.Prices)
-					source := fromOTLP
-					if f.fromAPI {
-						source = fromAPI
-					}
-					e.touch("", source, en.at)
+					e.touch("", f.sourceBit(), en.at)
 					e.foldSpan(e.key.org, project, &f, cfg)
 				}
 			}

@@ -70,7 +70,7 @@ var foldedAttributes = func() map[string]bool {
 		keep[k] = true
 	}
 	for _, keys := range [][]string{agora.UsagePromptKeys, agora.UsageCompletionKeys, agora.UsageTotalKeys,
-		agora.UsageCostKeys, agora.LLMCallMarkers, agora.ModelKeys} {
+		agora.UsageCostKeys, agora.LLMCallMarkers, agora.ModelKeys, agora.ConventionAttributes, agora.SessionKeys, agora.ProviderKeys} {
 		for _, k := range keys {
 			keep[k] = true
 		}

@@ -1,6 +1,7 @@
 package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -81,8 +82,9 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, now time.Time) {
 	if e.firstStart.IsZero() {
 		e.firstStart = rec.StartedAt
 	}
-	rec.Source = sourceNames[e.sources]
+	rec.Source = sourceName(e.sources)
 	rec.TraceIDs = e.traceIDs()
+	rec.Models = e.models()
 	rec.Truncated = e.truncated
 	rec.Append(lrs).SetObservedTimestamp(version)
 	e.dirty, e.emitted = false, true
@@ -117,8 +119,6 @@ func (e *execution) appendRetraction(lrs plog.LogRecordSlice, now time.Time) {
 	}
 }
 
-var sourceNames = map[uint8]string{fromAPI: "api", fromOTLP: "otlp", fromAPI | fromOTLP: "api+otlp"}
-
 // nodeRecord is the node as emitted: the execution's names and ids, and its
 // usage, unless the SDK reported the node with token fields of its own.
 func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution {
@@ -132,6 +132,7 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 		for _, u := range nd.usage {
 			sum.add(u)
 		}
+		n.Model, n.Provider = callModel(nd.usage)
 		if u := sum.total(); !u.empty() {
 			// A node's sums hold to an item's bounds, as its report would.
 			p, c, t := min(u.prompt, agora.MaxCount), min(u.completion, agora.MaxCount), min(u.total, agora.MaxCount)
@@ -143,6 +144,36 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 		}
 	}
 	return n
+}
+
+// callModel is the model (and provider) of a node's LLM calls: the first
+// in name order when they differ, so every version says the same.
+func callModel(calls map[pcommon.SpanID]usage) (model, provider string) {
+	for _, u := range calls {
+		if u.model != "" && (model == "" || u.model < model) {
+			model, provider = u.model, u.provider
+		}
+	}
+	return model, provider
+}
+
+// models are every model the execution's LLM calls used, sorted.
+func (e *execution) models() []string {
+	seen := map[string]bool{}
+	add := func(u usage) {
+		if u.model != "" {
+			seen[u.model] = true
+		}
+	}
+	for _, nd := range e.nodes {
+		for _, u := range nd.usage {
+			add(u)
+		}
+	}
+	for _, p := range e.pendingUsage {
+		add(p.usage)
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // pendingUsageTotals splits usage whose span links reached no node: by the

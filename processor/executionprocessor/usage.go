@@ -16,6 +16,8 @@ type usage struct {
 	// llm: the span is an LLM call. Where a node has any, only LLM calls
 	// count, so usage repeated on agent or phase spans is never counted twice.
 	llm bool
+	// model and provider of an LLM call.
+	model, provider string
 }
 
 func (u usage) empty() bool { return u.prompt == 0 && u.completion == 0 && u.total == 0 && !u.hasCost }
@@ -31,8 +33,8 @@ func (u *usage) add(o usage) {
 // usageOf reads a span's usage; cost comes from the span when it has one
 // (the sender's value wins), else from the price table. Values out of
 // bounds are ignored and counted in ignored.
-func usageOf(attrs pcommon.Map, prices []Price, ignored *int) usage {
-	var u usage
+func usageOf(attrs pcommon.Map, prices []Price, llm bool, ignored *int) usage {
+	u := usage{llm: llm}
 	u.prompt, _ = firstCount(attrs, agora.UsagePromptKeys, ignored)
 	u.completion, _ = firstCount(attrs, agora.UsageCompletionKeys, ignored)
 	if t, ok := firstCount(attrs, agora.UsageTotalKeys, ignored); ok {
@@ -46,11 +48,8 @@ func usageOf(attrs pcommon.Map, prices []Price, ignored *int) usage {
 			break
 		}
 	}
-	for _, k := range agora.LLMCallMarkers {
-		if _, ok := attrs.Get(k); ok {
-			u.llm = true
-			break
-		}
+	if u.llm {
+		u.model, u.provider = firstStr(attrs, agora.ModelKeys), firstStr(attrs, agora.ProviderKeys)
 	}
 	if !u.hasCost && (u.prompt > 0 || u.completion > 0) {
 		if p, ok := priceOf(attrs, prices); ok {
@@ -59,6 +58,15 @@ func usageOf(attrs pcommon.Map, prices []Price, ignored *int) usage {
 		}
 	}
 	return u
+}
+
+func firstStr(attrs pcommon.Map, keys []string) string {
+	for _, k := range keys {
+		if s := agora.Str(attrs, k); s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // priceOf is the first price whose model pattern matches the span's model.

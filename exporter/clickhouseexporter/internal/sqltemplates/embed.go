@@ -51,6 +51,7 @@ var Migrations = []Migration{
 		"logs_v7_execution_id_drop_index.sql", "logs_v7_execution_id_uuid.sql", "logs_v7_execution_id_index.sql",
 	}, OnlyIfTable: map[string]string{"trace_id_ts_v7_copy.sql": "trace_id_ts"}},
 	{Version: 8, Name: "workflow graphs", Statements: []string{"workflow_nodes_table.sql", "workflow_edges_table.sql"}},
+	{Version: 9, Name: "sessions, models and providers", Statements: []string{"executions_v9_columns.sql", "node_executions_v9_columns.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.
