@@ -92,17 +92,17 @@ func TestAgentFrameworks(t *testing.T) {
 
 	type want struct {
 		workflow, project, session, errMsg string
-		okNodes, failingNodes            []nodeView
-		prompt, completion               int64
-		models                           []string
-		input, output                    string
+		okNodes, failingNodes              []nodeView
+		prompt, completion                 int64
+		models                             []string
+		input, output                      string
 	}
 	for _, tc := range []struct {
 		name, script, source string
 		want                 want
 	}{
 		{"openllmetry", "openllmetry.mjs", "openllmetry", want{workflow: "research", project: "traceloop-app", errMsg: "lookup service down",
-			okNodes: []nodeView{{"plan", "task", "success", "gpt-4o-mini", 18}, {"search", "tool", "success", "", 0}, {"write", "task", "success", "gpt-4o-mini", 18}},
+			okNodes:      []nodeView{{"plan", "task", "success", "gpt-4o-mini", 18}, {"search", "tool", "success", "", 0}, {"write", "task", "success", "gpt-4o-mini", 18}},
 			failingNodes: []nodeView{{"lookup", "tool", "error", "", 0}}, prompt: 22, completion: 14, models: []string{"gpt-4o-mini"}}},
 		{"openinference", "openinference.mjs", "openinference", want{workflow: "support", project: "openinference-app", session: "session-42", errMsg: "payments API timeout",
 			okNodes:      []nodeView{{"order_lookup", "tool", "success", "", 0}, {"triage", "agent", "success", "gpt-4o", 36}},
