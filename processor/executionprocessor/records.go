@@ -132,8 +132,9 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 		for _, u := range nd.usage {
 			sum.add(u)
 		}
-		n.Model, n.Provider = callModel(nd.usage)
-		if u := sum.total(); !u.empty() {
+		u := sum.total()
+		n.Model, n.Provider = u.model, u.provider
+		if !u.empty() {
 			// A node's sums hold to an item's bounds, as its report would.
 			p, c, t := min(u.prompt, agora.MaxCount), min(u.completion, agora.MaxCount), min(u.total, agora.MaxCount)
 			n.PromptTokens, n.CompletionTokens, n.TotalTokens = &p, &c, &t
@@ -144,17 +145,6 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 		}
 	}
 	return n
-}
-
-// callModel is the model (and provider) of a node's LLM calls: the first
-// in name order when they differ, so every version says the same.
-func callModel(calls map[pcommon.SpanID]usage) (model, provider string) {
-	for _, u := range calls {
-		if u.model != "" && (model == "" || u.model < model) {
-			model, provider = u.model, u.provider
-		}
-	}
-	return model, provider
 }
 
 // models are every model the execution's LLM calls used, sorted.

@@ -16,7 +16,8 @@ type usage struct {
 	// llm: the span is an LLM call. Where a node has any, only LLM calls
 	// count, so usage repeated on agent or phase spans is never counted twice.
 	llm bool
-	// model and provider of an LLM call.
+	// model and provider the span names; of a sum, the first in name
+	// order, so every version of a record says the same.
 	model, provider string
 }
 
@@ -28,6 +29,9 @@ func (u *usage) add(o usage) {
 	u.total = agora.AddCount(u.total, o.total)
 	u.cost += o.cost
 	u.hasCost = u.hasCost || o.hasCost
+	if o.model != "" && (u.model == "" || o.model < u.model || (o.model == u.model && o.provider < u.provider)) {
+		u.model, u.provider = o.model, o.provider
+	}
 }
 
 // usageOf reads a span's usage; cost comes from the span when it has one
@@ -48,7 +52,9 @@ func usageOf(attrs pcommon.Map, prices []Price, llm bool, ignored *int) usage {
 			break
 		}
 	}
-	if u.llm {
+	// A span that reports usage without being an LLM call (an exec phase
+	// of the Agora SDK) still names the model it paid for.
+	if u.llm || u.prompt > 0 || u.completion > 0 || u.total > 0 {
 		u.model, u.provider = firstStr(attrs, agora.ModelKeys), firstStr(attrs, agora.ProviderKeys)
 	}
 	if !u.hasCost && (u.prompt > 0 || u.completion > 0) {

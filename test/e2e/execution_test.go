@@ -67,7 +67,7 @@ func sendAPIRun(t *testing.T, c *collector, key string) string {
 		nodes = append(nodes, fmt.Sprintf(`{"node_name": %q, "node_type": "TracedAsyncNode", "status": %s, "started_at": %q, "completed_at": %q, "prep_duration_ms": %v, "exec_duration_ms": %v, "post_duration_ms": %v, "error_message": %s, "retry_count": %d}`,
 			n.name, status, naive(n.start), naive(n.end()), msOf(n.prep), msOf(n.exec), msOf(n.post), errMsg, n.retries))
 		if n.llm {
-			spans = append(spans, fmt.Sprintf(`{"span_id": "00f067aa0ba902b7", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "parent_span_id": null, "name": "%s.exec", "kind": "SpanKind.INTERNAL", "status": "OK", "start_time": %q, "end_time": %q, "attributes": {"agora.node": %q, "agora.phase": "exec", "retry_count": %d, "gen_ai.usage.prompt_tokens": 8, "gen_ai.usage.completion_tokens": 9, "llm.usage.total_tokens": 17}, "events": []}`,
+			spans = append(spans, fmt.Sprintf(`{"span_id": "00f067aa0ba902b7", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "parent_span_id": null, "name": "%s.exec", "kind": "SpanKind.INTERNAL", "status": "OK", "start_time": %q, "end_time": %q, "attributes": {"agora.node": %q, "agora.phase": "exec", "retry_count": %d, "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.prompt_tokens": 8, "gen_ai.usage.completion_tokens": 9, "llm.usage.total_tokens": 17}, "events": []}`,
 				n.name, naive(n.start+n.prep), naive(n.start+n.prep+n.exec), n.name, n.retries))
 		}
 	}
@@ -197,7 +197,7 @@ func TestEquivalenceJSONAndOTLP(t *testing.T) {
 	otlp, otlpN := pathFree(otlpRec, otlpNodes)
 	assert.Equal(t, agora.ExecutionRow{OrgID: org.OrgID, ProjectID: projectID, ProjectName: "eq", WorkflowID: workflowID, WorkflowName: "EqFlow",
 		Status: "error", ErrorMessage: "node Answer failed", NodeCount: 4, ErrorCount: 1, RetryCount: 1,
-		PromptTokens: 8, CompletionTokens: 9, TotalTokens: 17}, api)
+		PromptTokens: 8, CompletionTokens: 9, TotalTokens: 17, Models: []string{"gpt-4o-mini"}}, api)
 	assert.Equal(t, api, otlp, "the two paths give the same execution record")
 	want := make([]agora.NodeExecutionRow, len(runNodes))
 	for i, n := range runNodes {
@@ -211,6 +211,7 @@ func TestEquivalenceJSONAndOTLP(t *testing.T) {
 		}
 		if n.llm {
 			want[i].PromptTokens, want[i].CompletionTokens, want[i].TotalTokens = ptr(int64(8)), ptr(int64(9)), ptr(int64(17))
+			want[i].Model, want[i].Provider = "gpt-4o-mini", "openai"
 		}
 	}
 	// What only one vocabulary says: the API reports a node type, spans
