@@ -104,7 +104,7 @@ bench-compare: build $(BIN)/agora-bench $(BIN)/otelcol-contrib-ch $(ENGINE_LIB)
 ## generate: regenerate mdatagen code (internal/metadata, generated tests) after a metadata.yaml change
 generate:
 	cd internal/tools && go build -o $(BIN)/mdatagen go.opentelemetry.io/collector/cmd/mdatagen
-	for m in $$(find receiver processor exporter extension -name metadata.yaml 2>/dev/null); do \
+	for m in $$(find receiver processor exporter extension connector -name metadata.yaml 2>/dev/null); do \
 		(cd $$(dirname $$m) && $(BIN)/mdatagen metadata.yaml) || exit 1; done
 
 clean:

@@ -54,7 +54,8 @@ monitoring UI:   http://$ui (sign in with a read or admin key)
 Agora API:       http://$api (AGORA_PLATFORM_URL)
 OTLP:            gRPC $grpc, HTTP http://$otlphttp
 health:          http://$health/status?verbose, readiness http://$ready/ready
-metrics:         http://localhost:${AGORA_METRICS_PORT:-8888}/metrics
+workflow metrics: http://${AGORA_PROM_ENDPOINT:-localhost:8889}/metrics
+collector metrics: http://localhost:${AGORA_METRICS_PORT:-8888}/metrics
 ClickHouse:      ${CLICKHOUSE_ENDPOINT:-http://127.0.0.1:8123} (database ${CLICKHOUSE_DATABASE:-agora})
 MSG
 bin/agora-otelcol --config "${AGORA_CONFIG:-config/local.yaml}" || status=$?

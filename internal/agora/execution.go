@@ -97,7 +97,7 @@ type Execution struct {
 	// SessionID groups runs of one conversation or user session, when the
 	// telemetry names one (gen_ai.conversation.id, session.id, …).
 	SessionID string
-	// Models are the LLM models its calls used, as "provider/model" or "model".
+	// Models are the LLM models its calls used, sorted.
 	Models []string
 	// Truncated: a per-execution limit was reached; some telemetry is not in it.
 	Truncated bool

@@ -33,7 +33,8 @@ type NodeExecution struct {
 	CompletionTokens *int64
 	TotalTokens      *int64
 	EstimatedCost    *float64
-	// Model and Provider are of the node's LLM calls (the last one's).
+	// Model and Provider are of the node's LLM calls (the first model in
+	// name order when they differ).
 	Model, Provider string
 	// Deleted retracts a node execution filed under a retracted execution.
 	Deleted bool

@@ -75,7 +75,7 @@ func start(ctx context.Context, bin string, args []string, env []string, workDir
 	c.cmd = exec.CommandContext(ctx, bin, args...)
 	c.cmd.Env = append(os.Environ(),
 		"AGORA_HEALTH_ENDPOINT="+c.health, "AGORA_OTLP_HTTP_ENDPOINT="+c.otlp, "AGORA_OTLP_GRPC_ENDPOINT="+addrs[4],
-		"AGORA_API_ENDPOINT="+c.api, "AGORA_UI_ENDPOINT="+c.ui, "AGORA_READY_ENDPOINT="+addrs[5],
+		"AGORA_API_ENDPOINT="+c.api, "AGORA_UI_ENDPOINT="+c.ui, "AGORA_READY_ENDPOINT="+addrs[5], "AGORA_PROM_ENDPOINT="+addrs[6],
 		"AGORA_METRICS_PORT="+metricsPort, "AGORA_DATA_DIR="+c.dataDir, "AGORA_KEYS_FILE="+c.keysFile,
 		"AGORA_ID_SECRET=bench-secret-bench-secret-bench-secret!!", "AGORA_LOG_LEVEL=warn")
 	c.cmd.Env = append(c.cmd.Env, env...)

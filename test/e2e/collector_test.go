@@ -64,6 +64,7 @@ type collector struct {
 	stopped     bool
 	opts        options
 	metricsPort string
+	prom        string // workflow metrics (prometheus exporter), host:port
 }
 
 func binary(t testing.TB) string {
@@ -111,7 +112,7 @@ func startCollectorWith(t testing.TB, o options) *collector {
 		o.clickhouse = chtest.HTTPEndpoint()
 	}
 	c := &collector{grpc: testutil.FreeAddr(t), http: testutil.FreeAddr(t), api: testutil.FreeAddr(t), ui: testutil.FreeAddr(t),
-		health: testutil.FreeAddr(t), ready: testutil.FreeAddr(t), keysFile: o.keysFile, log: &syncBuffer{}, opts: o}
+		health: testutil.FreeAddr(t), ready: testutil.FreeAddr(t), prom: testutil.FreeAddr(t), keysFile: o.keysFile, log: &syncBuffer{}, opts: o}
 	_, c.metricsPort, _ = net.SplitHostPort(testutil.FreeAddr(t))
 	t.Cleanup(func() {
 		c.stop(t)
@@ -153,6 +154,7 @@ func (c *collector) launch(t testing.TB) {
 		"AGORA_DATA_DIR="+c.opts.dataDir,
 		"AGORA_UI_ENDPOINT="+c.ui,
 		"AGORA_READY_ENDPOINT="+c.ready,
+		"AGORA_PROM_ENDPOINT="+c.prom,
 		// The fixtures carry fixed dates: no time window (tests of the
 		// window set their own).
 		"AGORA_TIMESTAMP_PAST=0",

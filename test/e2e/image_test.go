@@ -66,7 +66,7 @@ func TestContainerImage(t *testing.T) {
 	for _, e := range []string{"AGORA_TLS=false", "CLICKHOUSE_ENDPOINT=" + chtest.HTTPEndpoint(), "CLICKHOUSE_DATABASE=" + db,
 		"AGORA_ID_SECRET=" + testIDSecret, "AGORA_HEALTH_ENDPOINT=" + health, "AGORA_OTLP_HTTP_ENDPOINT=" + otlp,
 		"AGORA_OTLP_GRPC_ENDPOINT=" + testutil.FreeAddr(t), "AGORA_API_ENDPOINT=" + testutil.FreeAddr(t),
-		"AGORA_UI_ENDPOINT=" + testutil.FreeAddr(t), "AGORA_READY_ENDPOINT=" + testutil.FreeAddr(t),
+		"AGORA_UI_ENDPOINT=" + testutil.FreeAddr(t), "AGORA_READY_ENDPOINT=" + testutil.FreeAddr(t), "AGORA_PROM_ENDPOINT=" + testutil.FreeAddr(t),
 		"AGORA_METRICS_PORT=" + strings.Split(testutil.FreeAddr(t), ":")[1]} {
 		args = append(args, "--env", e)
 	}

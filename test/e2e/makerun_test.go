@@ -36,7 +36,7 @@ func TestMakeRunScript(t *testing.T) {
 		"AGORA_KEYS_FILE="+filepath.Join(work, "keys.yaml"), "AGORA_DATA_DIR="+work, "AGORA_ID_SECRET="+testIDSecret,
 		"AGORA_UI_ENDPOINT="+ui, "AGORA_API_ENDPOINT="+api, "AGORA_HEALTH_ENDPOINT="+health,
 		"AGORA_OTLP_GRPC_ENDPOINT="+testutil.FreeAddr(t), "AGORA_OTLP_HTTP_ENDPOINT="+testutil.FreeAddr(t),
-		"AGORA_READY_ENDPOINT="+testutil.FreeAddr(t), "AGORA_METRICS_PORT="+strings.Split(testutil.FreeAddr(t), ":")[1])
+		"AGORA_READY_ENDPOINT="+testutil.FreeAddr(t), "AGORA_PROM_ENDPOINT="+testutil.FreeAddr(t), "AGORA_METRICS_PORT="+strings.Split(testutil.FreeAddr(t), ":")[1])
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var stderr syncBuffer

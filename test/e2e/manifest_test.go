@@ -23,7 +23,7 @@ type entry struct {
 }
 
 type manifest struct {
-	Receivers, Processors, Exporters, Extensions, Providers []entry
+	Receivers, Processors, Exporters, Extensions, Connectors, Providers []entry
 	Replaces                                                []string
 }
 
@@ -44,7 +44,7 @@ func readManifestAt(t testing.TB, path string) manifest {
 func TestManifestListsEveryComponent(t *testing.T) {
 	m := readManifest(t)
 	var listed []string
-	for _, group := range [][]entry{m.Receivers, m.Processors, m.Exporters, m.Extensions} {
+	for _, group := range [][]entry{m.Receivers, m.Processors, m.Exporters, m.Extensions, m.Connectors} {
 		for _, c := range group {
 			if strings.HasPrefix(c.Import, module+"/") {
 				listed = append(listed, strings.TrimPrefix(c.Import, module+"/"))
@@ -52,7 +52,7 @@ func TestManifestListsEveryComponent(t *testing.T) {
 		}
 	}
 	var present []string
-	for _, kind := range []string{"receiver", "processor", "exporter", "extension"} {
+	for _, kind := range []string{"receiver", "processor", "exporter", "extension", "connector"} {
 		factories, _ := filepath.Glob(filepath.Join("../..", kind, "*", "factory.go"))
 		for _, f := range factories {
 			rel, _ := filepath.Rel("../..", filepath.Dir(f))
@@ -61,7 +61,7 @@ func TestManifestListsEveryComponent(t *testing.T) {
 	}
 	sort.Strings(listed)
 	sort.Strings(present)
-	assert.Equal(t, present, listed, "builder-config.yaml must list exactly the components under receiver/ processor/ exporter/ extension/")
+	assert.Equal(t, present, listed, "builder-config.yaml must list exactly the components under receiver/ processor/ exporter/ extension/ connector/")
 	assert.Contains(t, m.Replaces, module+" => ../")
 }
 
@@ -80,7 +80,7 @@ func TestOneCollectorRelease(t *testing.T) {
 	// The distribution, and the contrib collector make bench-compare builds.
 	for _, path := range []string{"../../builder-config.yaml", "../../bench/contrib/builder-config.yaml"} {
 		m := readManifestAt(t, path)
-		for _, group := range [][]entry{m.Receivers, m.Processors, m.Exporters, m.Extensions, m.Providers} {
+		for _, group := range [][]entry{m.Receivers, m.Processors, m.Exporters, m.Extensions, m.Connectors, m.Providers} {
 			for _, c := range group {
 				f := strings.Fields(c.GoMod)
 				require.Len(t, f, 2, c.GoMod)
