@@ -24,7 +24,7 @@ type entry struct {
 
 type manifest struct {
 	Receivers, Processors, Exporters, Extensions, Connectors, Providers []entry
-	Replaces                                                []string
+	Replaces                                                            []string
 }
 
 func readManifest(t testing.TB) manifest { return readManifestAt(t, "../../builder-config.yaml") }
