@@ -54,6 +54,13 @@ var routes = []route{
 	{http.MethodGet, []string{"keys"}, apikey.ScopeAdmin, (*ui).listKeys},
 	{http.MethodPost, []string{"keys"}, apikey.ScopeAdmin, (*ui).createKey},
 	{http.MethodPost, []string{"keys", "*", "revoke"}, apikey.ScopeAdmin, (*ui).revokeKey},
+	{http.MethodGet, []string{"alerts", "rules"}, apikey.ScopeRead, (*ui).listRules},
+	{http.MethodPost, []string{"alerts", "rules"}, apikey.ScopeAdmin, (*ui).createRule},
+	{http.MethodPut, []string{"alerts", "rules", "*"}, apikey.ScopeAdmin, (*ui).replaceRule},
+	{http.MethodDelete, []string{"alerts", "rules", "*"}, apikey.ScopeAdmin, (*ui).deleteRule},
+	{http.MethodPost, []string{"alerts", "rules", "*", "test"}, apikey.ScopeAdmin, (*ui).testRule},
+	{http.MethodGet, []string{"alerts", "events"}, apikey.ScopeRead, (*ui).alertEvents},
+	{http.MethodGet, []string{"alerts", "events", "*", "deliveries"}, apikey.ScopeRead, (*ui).alertDeliveries},
 }
 
 // match returns the route's handler and the segments its "*" matched.

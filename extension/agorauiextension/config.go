@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/alerts"
 	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
@@ -27,6 +28,8 @@ type Config struct {
 	ClickHouse chclient.Config `mapstructure:"clickhouse"`
 	// QueryTimeout bounds one API call's queries. Default: 10s.
 	QueryTimeout time.Duration `mapstructure:"query_timeout"`
+	// Alerts: rules evaluated against ClickHouse, notified to webhooks.
+	Alerts alerts.Config `mapstructure:"alerts"`
 }
 
 // SessionConfig: a session ends after IdleTimeout without a request or
@@ -48,7 +51,7 @@ var (
 
 // Validate checks the config.
 func (cfg *Config) Validate() error {
-	errs := cfg.ClickHouse.Validate()
+	errs := errors.Join(cfg.ClickHouse.Validate(), cfg.Alerts.Validate())
 	if cfg.Authenticator == (component.ID{}) {
 		errs = errors.Join(errs, errNoAuthenticator)
 	}

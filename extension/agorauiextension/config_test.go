@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
+	"github.com/agora-otelcol/agora-otelcol/internal/alerts"
 	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
@@ -33,6 +34,17 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, 3*time.Second, full.QueryTimeout)
 	assert.Equal(t, "apikeyauth/ui", full.Authenticator.String())
 	assert.Equal(t, SessionConfig{IdleTimeout: 10 * time.Minute, MaxAge: time.Hour}, full.Session)
+	assert.Equal(t, alerts.Config{Enabled: true, Interval: time.Minute, MaxRulesPerOrg: 20, PublicURL: "https://agora.example.com",
+		Webhooks: alerts.WebhookConfig{Timeout: 5 * time.Second, InitialInterval: 10 * time.Second, MaxInterval: 10 * time.Minute,
+			MaxAttempts: 5, AllowPrivateNetworks: true}}, full.Alerts)
+	assert.Equal(t, alerts.NewDefaultConfig(), cfg.Alerts)
+}
+
+func TestAlertsConfigErrors(t *testing.T) {
+	err := load(t, "bad_alerts").Validate()
+	for _, want := range []error{alerts.ErrInterval, alerts.ErrPublicURL, alerts.ErrWebhooks} {
+		assert.ErrorIs(t, err, want)
+	}
 }
 
 func TestConfigValidateErrors(t *testing.T) {

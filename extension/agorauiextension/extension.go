@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/extension"
 	"go.uber.org/zap"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/alerts"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/httpjson"
 )
@@ -31,6 +32,7 @@ type ui struct {
 	db       driver.Conn
 	keys     apikey.Manager // the authenticator's keys and their management
 	sessions *sessions
+	alerts   *alerts.Runner
 	server   *http.Server
 	serving  sync.WaitGroup
 }
@@ -62,6 +64,7 @@ func (u *ui) Start(ctx context.Context, host component.Host) error {
 	if u.db, err = clickhouse.Open(opts); err != nil {
 		return fmt.Errorf("open ClickHouse connection: %w", err)
 	}
+	u.alerts = alerts.NewRunner(u.cfg.Alerts, alerts.NewStore(u.db, u.cfg.ClickHouse.DatabaseName()), u.set.Logger)
 	ln, err := u.cfg.HTTP.ToListener(ctx)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", u.cfg.HTTP.NetAddr.Endpoint, err)
@@ -100,6 +103,7 @@ func (u *ui) Start(ctx context.Context, host component.Host) error {
 			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
 		}
 	})
+	u.alerts.Start()
 	return nil
 }
 
@@ -109,6 +113,9 @@ func (u *ui) Shutdown(ctx context.Context) error {
 	if u.server != nil {
 		err = u.server.Shutdown(ctx)
 		u.serving.Wait()
+	}
+	if u.alerts != nil {
+		u.alerts.Shutdown()
 	}
 	if u.db != nil {
 		err = errors.Join(err, u.db.Close())

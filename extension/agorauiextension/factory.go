@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/extension"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/internal/alerts"
 	"github.com/agora-otelcol/agora-otelcol/internal/chclient"
 )
 
@@ -25,6 +26,7 @@ func createDefaultConfig() component.Config {
 		ClickHouse:   chclient.NewDefaultConfig(),
 		QueryTimeout: 10 * time.Second,
 		Session:      SessionConfig{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour},
+		Alerts:       alerts.NewDefaultConfig(),
 	}
 }
 

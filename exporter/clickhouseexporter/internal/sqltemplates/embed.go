@@ -52,6 +52,7 @@ var Migrations = []Migration{
 	}, OnlyIfTable: map[string]string{"trace_id_ts_v7_copy.sql": "trace_id_ts"}},
 	{Version: 8, Name: "workflow graphs", Statements: []string{"workflow_nodes_table.sql", "workflow_edges_table.sql"}},
 	{Version: 9, Name: "sessions, models and providers", Statements: []string{"executions_v9_columns.sql", "node_executions_v9_columns.sql"}},
+	{Version: 10, Name: "alert rules, events and deliveries", Statements: []string{"alert_rules_table.sql", "alert_events_table.sql", "alert_deliveries_table.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.
@@ -61,5 +62,5 @@ var Bootstrap = []string{"database.sql", "schema_migrations_table.sql", "schema_
 // TTL counts from (as their CREATE statements spell it).
 var TTLColumns = map[string]string{
 	"spans": "Timestamp", "spans_trace_id_ts": "Start", "logs": "Timestamp", "events": "Timestamp",
-	"executions": "LastSeen", "node_executions": "StartedAt",
+	"executions": "LastSeen", "node_executions": "StartedAt", "alert_events": "At", "alert_deliveries": "At",
 }

@@ -1,0 +1,1 @@
+INSERT INTO {{ident .Database}}.alert_events
