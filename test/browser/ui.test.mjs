@@ -1,12 +1,12 @@
 // Browser tests of the monitoring UI, run by test/e2e TestBrowserUI against a
 // running collector with seeded data. Env: UI_URL, API_URL, KEY (every
-// scope), INGEST_KEY (ingest only), RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS,
-// CHROMIUM.
+// scope), INGEST_KEY (ingest only), RUNNING_EXEC, ERROR_EXEC, WEBHOOK_URL
+// (a receiver that answers 200), SCREENSHOTS, CHROMIUM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
-const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, SCREENSHOTS } = process.env;
+const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, WEBHOOK_URL, SCREENSHOTS } = process.env;
 let browser, context, page;
 
 before(async () => {
@@ -99,6 +99,51 @@ test("create and revoke a key on the settings page", async () => {
   await page.locator("#keys tr", { hasText: "browser-key" }).locator("td.status:text('revoked')").waitFor();
   // after the revoke: the picture shows no usable key
   await page.screenshot({ path: `${SCREENSHOTS}/settings.png`, fullPage: true });
+});
+
+test("create an alert rule, send a test, see it fire in the history and on the monitoring page", async () => {
+  await page.click('nav a[data-page="alerts"]');
+  await page.waitForSelector("#rules");
+  // A field error names the field.
+  await page.fill("#rule-name", "rate above one");
+  await page.fill("#rule-threshold", "2");
+  await page.fill("#rule-url", WEBHOOK_URL);
+  await page.click("#rule-form button[type=submit]");
+  await page.waitForSelector("#rule-error:text('threshold: an error rate is from 0 to 1')");
+
+  await page.fill("#rule-name", "wf-ui errors");
+  await page.selectOption("#rule-kind", "error_rate");
+  await page.fill("#rule-workflow", "wf-ui");
+  await page.fill("#rule-window", "15");
+  await page.fill("#rule-threshold", "0.1");
+  await page.fill("#rule-samples", "1");
+  await page.fill("#rule-url", WEBHOOK_URL);
+  await page.click("#rule-form button[type=submit]");
+  const rule = page.locator("#rules tr", { hasText: "wf-ui errors" });
+  await rule.waitFor();
+
+  await rule.locator("button.test").click();
+  await page.waitForSelector("#test-result:text('Test delivered (200)')");
+  // wf-ui has an error among its finished runs: above 10%, it fires.
+  const firing = page.locator('#alert-history tr[data-state="firing"]');
+  await firing.locator("td.delivery:text('delivered')").waitFor({ timeout: 20000 });
+  await page.locator('#alert-history tr[data-state="test"] td.delivery:text("delivered")').waitFor();
+  await firing.click();
+  await page.waitForSelector("#deliveries td:text('delivered')");
+  await page.screenshot({ path: `${SCREENSHOTS}/alerts.png`, fullPage: true });
+
+  // The monitoring page lists it; its link opens wf-ui's errors.
+  await page.click('nav a[data-page="monitoring"]');
+  await page.waitForSelector('#alert-recent tr[data-state="firing"]');
+  await page.click('#alert-recent tr[data-state="firing"] a.executions-link');
+  await page.waitForSelector("#link-filter");
+  await page.waitForFunction(() => {
+    const badges = [...document.querySelectorAll("#executions tr.row .badge")];
+    return badges.length > 0 && badges.every((b) => b.textContent === "error");
+  });
+  assert.match(await page.textContent("#link-filter"), /wf-ui/);
+  await page.click("#link-filter button.clear");
+  await page.waitForFunction(() => !document.querySelector("#link-filter"));
 });
 
 test("sign out ends the session", async () => {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
@@ -18,7 +19,9 @@ import (
 // headless chromium) against this collector: sign in (refused for an
 // ingest key; an httpOnly session, the key in no browser storage), a
 // running execution turning success, the error filter, the detail
-// timeline, key create and revoke, sign out. Screenshots of the three pages land in test-output/.
+// timeline, key create and revoke, an alert rule created, tested and firing
+// (history, delivery log, the monitoring page's link), sign out. Screenshots
+// of the four pages land in test-output/.
 func TestBrowserUI(t *testing.T) {
 	for _, tool := range []string{"node", chromiumPath()} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -34,8 +37,9 @@ func TestBrowserUI(t *testing.T) {
 
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
-	c := startCollector(t, db)
+	c := startCollectorWith(t, alertOptions(db))
 	key, org := c.newKey(t, "ui-org", 0)
+	hook := newWebhook(t, 0)
 	ingestKey, _ := c.newKey(t, "ui-org", 0, apikey.ScopeIngest)
 	c.seedRun(t, key, "wf-ui", "success", 3)
 	errorExec := c.seedRun(t, key, "wf-ui", "error", 3)
@@ -46,11 +50,13 @@ func TestBrowserUI(t *testing.T) {
 	cmd.Dir = browserDir
 	cmd.Env = append(os.Environ(),
 		"UI_URL=http://"+c.ui+"/", "API_URL=http://"+c.api, "KEY="+key, "INGEST_KEY="+ingestKey,
-		"RUNNING_EXEC="+runningExec, "ERROR_EXEC="+errorExec, "SCREENSHOTS="+screenshots, "CHROMIUM="+chromiumPath())
+		"RUNNING_EXEC="+runningExec, "ERROR_EXEC="+errorExec, "WEBHOOK_URL="+hook.srv.URL+"/hook", "SCREENSHOTS="+screenshots, "CHROMIUM="+chromiumPath())
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser tests:\n%s", out)
 	require.NoError(t, err, "browser tests failed")
-	for _, shot := range []string{"monitoring.png", "execution-detail.png", "settings.png"} {
+	assert.Len(t, hook.byState("test"), 1, "the page's send test")
+	assert.Len(t, hook.byState("firing"), 1)
+	for _, shot := range []string{"monitoring.png", "execution-detail.png", "settings.png", "alerts.png"} {
 		info, err := os.Stat(filepath.Join(screenshots, shot))
 		require.NoError(t, err)
 		require.Positive(t, info.Size())

@@ -85,12 +85,23 @@ async function boot() {
 
 // ---- monitoring ----------------------------------------------------------
 
-const monitoring = { status: "", group: false, range: "86400" };
+// project, workflow and since come from a link (an alert's executions):
+// #/?workflow=…&status=…&from=….
+const monitoring = { status: "", group: false, range: "86400", project: "", workflow: "", since: "" };
 const RANGES = [["3600", "last hour"], ["86400", "last 24 hours"], ["604800", "last 7 days"], ["2592000", "last 30 days"], ["all", "all time"]];
 function rangeParams(q) {
-  const from = monitoring.range === "all" ? new Date(0) : new Date(Date.now() - Number(monitoring.range) * 1000);
+  const from = monitoring.since ? new Date(monitoring.since) : monitoring.range === "all" ? new Date(0) : new Date(Date.now() - Number(monitoring.range) * 1000);
   q.set("from", from.toISOString());
+  if (monitoring.project) q.set("project", monitoring.project);
+  if (monitoring.workflow) q.set("workflow", monitoring.workflow);
   return q;
+}
+
+function linkFilters(hash) {
+  const q = new URLSearchParams(hash.slice(hash.indexOf("?") + 1));
+  const status = q.get("status") || "";
+  Object.assign(monitoring, { status: ["running", "success", "error", "timeout"].includes(status) ? status : "",
+    project: q.get("project") || "", workflow: q.get("workflow") || "", since: isNaN(Date.parse(q.get("from"))) ? "" : q.get("from") });
 }
 
 async function renderMonitoring() {
@@ -99,18 +110,26 @@ async function renderMonitoring() {
   const group = h("label", {}, h("input", { type: "checkbox", id: "group", checked: monitoring.group || null, onchange: (e) => { monitoring.group = e.target.checked; refresh(); } }), " group by workflow");
   const range = h("select", { id: "range", onchange: (e) => { monitoring.range = e.target.value; refresh(); } },
     ...RANGES.map(([v, label]) => h("option", { value: v, selected: v === monitoring.range || null }, label)));
+  const linked = monitoring.project || monitoring.workflow || monitoring.since
+    ? h("span", { class: "chip active", id: "link-filter" }, [monitoring.project, monitoring.workflow].filter(Boolean).join(" / ") || "all workflows",
+      monitoring.since ? " since " + fmtTime(monitoring.since) : "",
+      h("button", { class: "clear", title: "clear", onclick: () => { Object.assign(monitoring, { project: "", workflow: "", since: "" }); location.hash = "#/"; } }, "✕"))
+    : null;
+  const recent = h("div", { id: "alert-recent" });
   const tbody = h("tbody", { id: "executions" });
   const table = h("table", {},
     h("thead", {}, h("tr", {}, ["Workflow", "Status", "Started", "Duration", "Nodes", "Errors", "Retries", "Tokens", "Cost", "Error"].map((t) => h("th", {}, t)))),
     tbody);
-  fill(main, h("h1", {}, "Executions"), cards, h("div", { class: "toolbar" }, chips, range, group, h("span", { class: "muted", id: "updated" })), table);
+  fill(main, h("h1", {}, "Executions"), cards, recent, h("div", { class: "toolbar" }, chips, linked, range, group, h("span", { class: "muted", id: "updated" })), table);
 
   async function refresh() {
     const q = rangeParams(new URLSearchParams({ limit: "200" }));
     if (monitoring.status) q.set("status", monitoring.status);
-    const [list, metrics] = await Promise.all([api("executions?" + q), api("metrics?" + rangeParams(new URLSearchParams()))]);
+    const [list, metrics, alerts] = await Promise.all([api("executions?" + q), api("metrics?" + rangeParams(new URLSearchParams())),
+      api("alerts/events?limit=5").catch(() => ({ events: [] }))]);
     renderChips(chips, list.counts, refresh);
     renderMetrics(cards, metrics);
+    renderRecentAlerts(recent, alerts.events);
     renderRows(tbody, list.executions);
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
   }
@@ -143,6 +162,107 @@ function renderRows(tbody, rows) {
   const groups = new Map();
   for (const e of rows) { const k = (e.project_name || "") + " / " + (e.workflow_name || "—"); if (!groups.has(k)) groups.set(k, []); groups.get(k).push(e); }
   fill(tbody, ...[...groups].flatMap(([k, es]) => [h("tr", { class: "group" }, h("td", { colspan: 10 }, k + " — " + es.length)), ...es.map(line)]));
+}
+
+// ---- alerts ---------------------------------------------------------------
+
+const KINDS = [["error_rate", "error rate (0–1)"], ["timeout_count", "timeouts"], ["p95_duration", "p95 duration (s)"], ["tokens", "tokens"], ["cost", "cost"]];
+const KIND_LABEL = Object.fromEntries(KINDS);
+const fmtAlert = (kind, v) => (kind === "error_rate" ? (v * 100).toFixed(1) + "%" : kind === "p95_duration" ? v.toFixed(2) + " s" : kind === "cost" ? "$" + v.toFixed(4) : String(v));
+const scopeOf = (x) => [x.project_name, x.workflow_name].filter(Boolean).join(" / ") || "all workflows";
+const fmtWindow = (s) => (s % 3600 === 0 ? s / 3600 + " h" : s % 60 === 0 ? s / 60 + " min" : s + " s");
+
+// executionsLink: the Monitoring page filtered to what an alert measured.
+function executionsLink(e) {
+  const q = new URLSearchParams({ from: new Date(new Date(e.at).getTime() - e.window_seconds * 1000).toISOString() });
+  if (e.project_name) q.set("project", e.project_name);
+  if (e.workflow_name) q.set("workflow", e.workflow_name);
+  if (e.kind === "error_rate") q.set("status", "error");
+  if (e.kind === "timeout_count") q.set("status", "timeout");
+  return "#/?" + q;
+}
+
+const delivery = (e) => (e.delivery === "delivered" ? "delivered" : e.delivery === "failed" ? `failed ×${e.attempts}` + (e.status_code ? ` (${e.status_code})` : "") : e.delivery || "pending");
+
+function alertRow(e, onclick) {
+  return h("tr", { class: "alert-event" + (onclick ? " row" : ""), "data-state": e.state, "data-id": e.id, onclick },
+    h("td", {}, fmtTime(e.at)), h("td", {}, badge(e.state)), h("td", {}, e.rule_name, h("div", { class: "muted" }, KIND_LABEL[e.kind] + " · " + scopeOf(e))),
+    h("td", { class: "num" }, e.state === "test" ? "—" : fmtAlert(e.kind, e.value)), h("td", { class: "num" }, e.state === "test" ? "—" : fmtAlert(e.kind, e.threshold)),
+    h("td", { class: "num" }, e.state === "test" ? "—" : e.samples), h("td", { class: "delivery" }, delivery(e)),
+    h("td", {}, e.state === "test" ? null : h("a", { href: executionsLink(e), class: "executions-link", onclick: (ev) => ev.stopPropagation() }, "executions")));
+}
+const ALERT_HEAD = ["When", "State", "Rule", "Value", "Threshold", "Samples", "Delivery", ""];
+
+function renderRecentAlerts(el, events) {
+  if (!events.length) { fill(el); return; }
+  fill(el, h("h2", {}, "Recent alerts ", h("a", { href: "#/alerts", class: "muted" }, "all")),
+    h("table", { class: "alerts" }, h("thead", {}, h("tr", {}, ALERT_HEAD.map((t) => h("th", {}, t)))), h("tbody", {}, events.map((e) => alertRow(e)))));
+}
+
+async function renderAlerts() {
+  const admin = me.scopes.includes("admin");
+  const rules = h("tbody", { id: "rules" });
+  const result = h("div", { id: "rule-result" });
+  const history = h("tbody", { id: "alert-history" });
+  const log = h("div", { id: "deliveries" });
+  const f = {
+    name: h("input", { id: "rule-name", placeholder: "rule name", required: true }),
+    kind: h("select", { id: "rule-kind" }, ...KINDS.map(([v, l]) => h("option", { value: v }, l))),
+    project: h("input", { id: "rule-project", placeholder: "project (all)", style: "width:130px" }),
+    workflow: h("input", { id: "rule-workflow", placeholder: "workflow (all)", style: "width:130px" }),
+    window: h("input", { id: "rule-window", type: "number", min: 1, max: 10080, value: 15, title: "window in minutes", style: "width:90px" }),
+    threshold: h("input", { id: "rule-threshold", type: "number", step: "any", min: 0, placeholder: "threshold", required: true, style: "width:110px" }),
+    samples: h("input", { id: "rule-samples", type: "number", min: 1, value: 5, title: "minimum samples", style: "width:80px" }),
+    url: h("input", { id: "rule-url", type: "url", placeholder: "https://hooks.example.com/…", required: true, style: "width:280px" }),
+    format: h("select", { id: "rule-format" }, h("option", { value: "generic" }, "generic JSON"), h("option", { value: "slack" }, "Slack")),
+  };
+  async function load() {
+    const [{ rules: rs }, { events }] = await Promise.all([api("alerts/rules"), api("alerts/events?limit=50")]);
+    fill(rules, ...(rs.length ? rs.map((r) => h("tr", { "data-rule": r.id },
+      h("td", {}, r.name), h("td", {}, KIND_LABEL[r.kind]), h("td", {}, scopeOf(r)), h("td", {}, fmtWindow(r.window_seconds)),
+      h("td", { class: "num" }, fmtAlert(r.kind, r.threshold)), h("td", { class: "num" }, r.min_samples),
+      h("td", {}, h("code", {}, r.webhook_url), " ", h("span", { class: "muted" }, r.webhook_format)),
+      h("td", {}, admin ? [
+        h("button", { class: "test", onclick: async () => {
+          fill(result, h("p", { class: "muted" }, "sending…"));
+          try {
+            const t = await api(`alerts/rules/${r.id}/test`, { method: "POST" });
+            fill(result, h("p", { class: t.delivered ? "ok" : "error", id: "test-result" }, t.delivered ? `Test delivered (${t.status_code})` : `Test failed: ${t.error}`));
+          } catch (ex) { fill(result, h("p", { class: "error", id: "test-result" }, ex.message)); }
+          await load();
+        } }, "Send test"), " ",
+        h("button", { class: "delete", onclick: async () => {
+          if (!confirm(`Delete the rule ${r.name}? Its history stays.`)) return;
+          await api(`alerts/rules/${r.id}`, { method: "DELETE" }); await load();
+        } }, "Delete")] : null))) : [h("tr", {}, h("td", { colspan: 8, class: "muted" }, "no rules yet"))]));
+    fill(history, ...(events.length ? events.map((e) => alertRow(e, () => showLog(e))) : [h("tr", {}, h("td", { colspan: 8, class: "muted" }, "nothing has fired yet"))]));
+  }
+  async function showLog(e) {
+    const { deliveries } = await api(`alerts/events/${e.id}/deliveries`);
+    fill(log, h("h2", {}, `Deliveries of ${e.state} · ${e.rule_name}`), h("table", {}, h("thead", {}, h("tr", {}, ["When", "Attempt", "Outcome", "Status", "Error"].map((t) => h("th", {}, t)))),
+      h("tbody", {}, deliveries.map((d) => h("tr", {}, h("td", {}, fmtTime(d.at)), h("td", { class: "num" }, d.attempt), h("td", {}, d.outcome),
+        h("td", { class: "num" }, d.status_code || "—"), h("td", { class: "error" }, d.error))))));
+  }
+  const form = admin ? h("form", { class: "toolbar", id: "rule-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const body = { name: f.name.value, kind: f.kind.value, project_name: f.project.value.trim(), workflow_name: f.workflow.value.trim(),
+      window_seconds: Math.round(Number(f.window.value) * 60), threshold: Number(f.threshold.value), min_samples: Number(f.samples.value),
+      webhook_url: f.url.value.trim(), webhook_format: f.format.value };
+    try {
+      await api("alerts/rules", { method: "POST", body: JSON.stringify(body) });
+      fill(result, h("p", { class: "ok" }, `Rule ${body.name} created.`));
+      f.name.value = ""; f.threshold.value = "";
+    } catch (ex) { fill(result, h("p", { class: "error", id: "rule-error" }, ex.message)); }
+    await load();
+  } }, f.name, f.kind, f.project, f.workflow, h("label", {}, "window (min) ", f.window), f.threshold, h("label", {}, "min samples ", f.samples), f.url, f.format,
+    h("button", { class: "primary", type: "submit" }, "Create rule")) : h("p", { class: "muted" }, "Rules are managed with an admin key.");
+  fill(main, h("h1", {}, "Alert rules"),
+    h("p", { class: "muted" }, "Evaluated every interval over the executions that started within the window; fires when the value is above the threshold with at least the minimum samples, resolves when it is back at or below. One notification per change."),
+    form, result,
+    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "Measures", "Workflows", "Window", "Threshold", "Min samples", "Webhook", ""].map((t) => h("th", {}, t)))), rules),
+    h("h2", {}, "History"), h("table", { class: "alerts" }, h("thead", {}, h("tr", {}, ALERT_HEAD.map((t) => h("th", {}, t)))), history), log);
+  await load();
+  timer = setInterval(() => load().catch(() => {}), REFRESH_MS);
 }
 
 // ---- execution detail ----------------------------------------------------
@@ -267,12 +387,16 @@ async function route() {
   stopRefresh();
   if (!me) { renderSignIn(); return; }
   const hash = location.hash || "#/";
-  const page = hash.startsWith("#/executions/") ? "monitoring" : hash === "#/settings" ? "settings" : "monitoring";
+  const page = hash === "#/settings" ? "settings" : hash === "#/alerts" ? "alerts" : "monitoring";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
   try {
     if (hash.startsWith("#/executions/")) await renderDetail(hash.slice("#/executions/".length));
     else if (hash === "#/settings") await renderSettings();
-    else await renderMonitoring();
+    else if (hash === "#/alerts") await renderAlerts();
+    else {
+      if (hash.startsWith("#/?")) linkFilters(hash);
+      await renderMonitoring();
+    }
   } catch (ex) {
     fill(main, h("p", { class: "error" }, ex.message));
   }

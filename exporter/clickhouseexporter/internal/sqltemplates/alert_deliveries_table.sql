@@ -12,4 +12,7 @@ CREATE TABLE IF NOT EXISTS {{ident .Database}}.alert_deliveries (
 )
 ENGINE = MergeTree
 ORDER BY (OrgId, EventId, Attempt, At)
+{{- if .TTLSeconds}}
+TTL toDateTime(At) + toIntervalSecond({{.TTLSeconds}})
+{{- end}}
 SETTINGS non_replicated_deduplication_window = 100000

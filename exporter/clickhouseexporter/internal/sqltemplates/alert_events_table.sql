@@ -4,7 +4,8 @@ CREATE TABLE IF NOT EXISTS {{ident .Database}}.alert_events (
     -- The rule's Seq-th state change (0 for a test notification). The
     -- insert that records it carries a deduplication token of rule and
     -- Seq: of replicas recording the same change, one row lands, and its
-    -- Holder delivers it.
+    -- Holder delivers it. No TTL: a rule's state is its newest row, and
+    -- there is one row per change.
     Seq UInt64,
     EventId UUID,
     State LowCardinality(String),

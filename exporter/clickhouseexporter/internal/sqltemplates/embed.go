@@ -62,5 +62,5 @@ var Bootstrap = []string{"database.sql", "schema_migrations_table.sql", "schema_
 // TTL counts from (as their CREATE statements spell it).
 var TTLColumns = map[string]string{
 	"spans": "Timestamp", "spans_trace_id_ts": "Start", "logs": "Timestamp", "events": "Timestamp",
-	"executions": "LastSeen", "node_executions": "StartedAt", "alert_events": "At", "alert_deliveries": "At",
+	"executions": "LastSeen", "node_executions": "StartedAt", "alert_deliveries": "At",
 }
