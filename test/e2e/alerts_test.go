@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -252,4 +254,42 @@ func TestAlertTwoCollectorsNotifyOnce(t *testing.T) {
 	settle()
 	assert.Len(t, hook.byState("resolved"), 1, "one resolved notification from two collectors")
 	assert.Equal(t, int64(2), hook.requests.Load())
+}
+
+// TestWebhookSSRF: with allow_private_networks off (the gateway's
+// default), a rule's author cannot make the collector call what runs next
+// to it: a private or metadata address is refused when the rule is saved,
+// and a name that resolves to this machine is refused when dialled — the local
+// receiver never sees a request.
+func TestWebhookSSRF(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	o := alertOptions(db)
+	o.env = append(o.env, "AGORA_WEBHOOKS_ALLOW_PRIVATE=false")
+	c := startCollectorWith(t, o)
+	key, _ := c.newKey(t, "acme", 0, apikey.Scopes...)
+	hook := newWebhook(t, 0)
+	port := hook.srv.Listener.Addr().(*net.TCPAddr).Port
+
+	for _, target := range []string{hook.srv.URL, fmt.Sprintf("http://localhost:%d/", port), "http://169.254.169.254/latest/meta-data/", "http://[::1]:80/", "http://10.0.0.1/"} {
+		code, resp := c.uiCall(t, key, http.MethodPost, "alerts/rules", ruleBody("ssrf", "", target))
+		assert.Equal(t, http.StatusBadRequest, code, resp)
+		assert.Contains(t, resp["detail"], "webhook_url")
+		attack(t, "webhooks", "rule with webhook "+target, code == http.StatusBadRequest)
+	}
+	// A name that passes the check but resolves to this machine: its
+	// host name (in /etc/hosts, loopback or a private address).
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	addrs, err := net.LookupHost(host)
+	require.NoError(t, err, "this test needs the machine's host name to resolve")
+	t.Logf("%s resolves to %v", host, addrs)
+	rule := c.createRule(t, key, ruleBody("ssrf by name", "", fmt.Sprintf("http://%s:%d/hook", host, port)))
+	code, resp := c.uiCall(t, key, http.MethodPost, "alerts/rules/"+rule+"/test", "")
+	require.Equal(t, http.StatusOK, code, resp)
+	assert.Equal(t, false, resp["delivered"])
+	assert.Contains(t, resp["error"], "private")
+	assert.NotContains(t, resp["error"], "/hook", "the URL's path stays out of errors")
+	assert.Zero(t, hook.requests.Load(), "the loopback receiver was never called")
+	attack(t, "webhooks", "webhook name resolving to this machine", hook.requests.Load() == 0)
 }

@@ -136,6 +136,14 @@ func TestScopeMatrix(t *testing.T) {
 			code, resp := c.uiCall(t, k.key, http.MethodPost, "keys", `{"name": "wider", "scopes": ["ingest", "admin"]}`)
 			return code == http.StatusOK, fmt.Sprint(code, resp)
 		}},
+		{"create alert rule", func(k *scoped) bool { return k.name == "admin" || k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodPost, "alerts/rules", `{"name": "r", "kind": "tokens", "window_seconds": 3600, "threshold": 1e9, "min_samples": 1, "webhook_url": "https://hooks.example.com/x"}`)
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"read alert history", func(k *scoped) bool { return k.name != "ingest" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodGet, "alerts/events", "")
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
 		{"revoke key", func(k *scoped) bool { return k.name == "admin" || k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
 			code, resp := c.uiCall(t, k.key, http.MethodPost, "keys/"+k.victim.ID+"/revoke", "")
 			return code == http.StatusOK, fmt.Sprint(code, resp)
@@ -171,7 +179,10 @@ func TestScopeMatrix(t *testing.T) {
 		perOrg[k.OrgID] = append(perOrg[k.OrgID], k)
 	}
 	for _, k := range keys {
+		var rules uint64
+		require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM `"+db+"`.alert_rules WHERE OrgId = ?", k.org.OrgID).Scan(&rules))
 		manages := k.name == "admin" || k.name == "unscoped"
+		assert.Equal(t, map[bool]uint64{true: 1, false: 0}[manages], rules, "%s key's alert rules", k.name)
 		want := 2
 		if manages {
 			want = 3 // made
