@@ -398,7 +398,8 @@ async function route() {
       await renderMonitoring();
     }
   } catch (ex) {
-    fill(main, h("p", { class: "error" }, ex.message));
+    // A 401 on the way signed out and shows the sign-in: leave it.
+    if (me) fill(main, h("p", { class: "error" }, ex.message));
   }
 }
 
