@@ -50,6 +50,33 @@ func TestIntegrationMigrationV7(t *testing.T) {
 	assertV7()
 }
 
+// TestIntegrationMigrationV11: node executions stored before node_runs
+// existed are copied into it; later ones arrive through its view; running
+// the step again leaves one row per node execution.
+func TestIntegrationMigrationV11(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	ctx := context.Background()
+	data := sqltemplates.Data{Database: db}
+	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:10]))
+	insert := func(id string) {
+		require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+db+"`.node_executions (OrgId, ExecutionId, NodeExecutionId, WorkflowId, NodeName, Status, StartedAt, Model, Version) VALUES "+
+			"('org-1', '01a2178a-dbeb-8de4-bd02-921b1cfe9318', ?, '11111111-1111-4111-8111-111111111111', 'Think', 'success', '2026-11-25 10:00:00', 'gpt-4o', now64(9))", id))
+	}
+	insert("00000000-0000-4000-8000-000000000001")
+	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
+	insert("00000000-0000-4000-8000-000000000002")
+	count := func() uint64 {
+		var n uint64
+		require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM `"+db+"`.node_runs FINAL WHERE OrgId = 'org-1' AND Model = 'gpt-4o'").Scan(&n))
+		return n
+	}
+	assert.Equal(t, uint64(2), count(), "the old row copied, the new one through the view")
+	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+db+"`.schema_migrations WHERE Version = 11"))
+	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
+	assert.Equal(t, uint64(2), count(), "a second copy adds nothing")
+}
+
 // TestIntegrationTTLFollowsConfig: restarting with another ttl changes the
 // tables' TTL (and 0 removes it), recorded in schema_settings.
 func TestIntegrationTTLFollowsConfig(t *testing.T) {

@@ -48,6 +48,8 @@ var routes = []route{
 	{http.MethodGet, []string{"executions", "*"}, apikey.ScopeRead, (*ui).executionDetail},
 	{http.MethodGet, []string{"executions", "*", "spans"}, apikey.ScopeRead, (*ui).executionSpans},
 	{http.MethodGet, []string{"executions", "*", "snapshots"}, apikey.ScopeRead, (*ui).executionSnapshots},
+	{http.MethodGet, []string{"executions", "*", "llm"}, apikey.ScopeRead, (*ui).llmCalls},
+	{http.MethodGet, []string{"usage"}, apikey.ScopeRead, (*ui).usage},
 	{http.MethodGet, []string{"workflows"}, apikey.ScopeRead, (*ui).workflows},
 	{http.MethodGet, []string{"workflows", "*", "graph"}, apikey.ScopeRead, (*ui).graph},
 	{http.MethodGet, []string{"metrics"}, apikey.ScopeRead, (*ui).metrics},
@@ -159,7 +161,9 @@ func (u *ui) sql(name string, d queries.Data) (string, error) {
 // Filters shared by the list, counts and metrics.
 type filters struct {
 	status, project, workflow string
-	from, to                  time.Time
+	// node: only executions where the node of that name failed or retried.
+	node     string
+	from, to time.Time
 }
 
 // defaultWindow is the time range of a query that names none: recent
@@ -167,7 +171,7 @@ type filters struct {
 const defaultWindow = 24 * time.Hour
 
 func parseFilters(q url.Values) (filters, error) {
-	f := filters{status: q.Get("status"), project: q.Get("project"), workflow: q.Get("workflow"),
+	f := filters{status: q.Get("status"), project: q.Get("project"), workflow: q.Get("workflow"), node: q.Get("node"),
 		from: time.Now().Add(-defaultWindow).UTC(), to: time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if f.status != "" && !slices.Contains(agora.ExecutionStatuses, agora.Status(f.status)) {
 		return f, badParam("status", "must be one of "+agora.JoinStatuses(agora.ExecutionStatuses))

@@ -1,6 +1,7 @@
 package agorauiextension
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -61,10 +62,14 @@ func TestConfigValidateErrors(t *testing.T) {
 }
 
 func TestQueriesRender(t *testing.T) {
-	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series", "graph_nodes", "graph_edges"} {
-		sql, err := queries.Render(name+".sql", queries.Data{Database: "agora", Sort: "StartedAt", Order: "DESC"})
-		require.NoError(t, err, name)
-		assert.Contains(t, sql, "`agora`.", name)
-		assert.Contains(t, sql, "OrgId = ?", "%s is scoped to the caller's org", name)
+	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series",
+		"graph_nodes", "graph_edges", "graph_stats", "graph_transitions", "usage_models", "usage_workflows", "usage_days", "llm_spans"} {
+		for _, d := range []queries.Data{{Database: "agora", Sort: "StartedAt", Order: "DESC"}, {Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true, Daily: true}} {
+			sql, err := queries.Render(name+".sql", d)
+			require.NoError(t, err, name)
+			assert.Contains(t, sql, "`agora`.", name)
+			// Every FROM is scoped to the caller's org, subqueries too.
+			assert.Equal(t, strings.Count(sql, "FROM `agora`."), strings.Count(sql, "OrgId = ?"), "%s: every table read is scoped to the caller's org", name)
+		}
 	}
 }

@@ -35,11 +35,11 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	if err != nil {
 		return nil, err
 	}
-	list, err := u.listQuery(q)
+	list, err := u.listQuery(q, f.node != "")
 	if err != nil {
 		return nil, err
 	}
-	counts, err := u.sql("counts", queries.Data{})
+	counts, err := u.sql("counts", queries.Data{Node: f.node != ""})
 	if err != nil {
 		return nil, err
 	}
@@ -47,10 +47,11 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	var cs []statusCount
 	g, _ := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return u.db.Select(ctx, &rows, list, k.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to, limit, offset)
+		return u.db.Select(ctx, &rows, list, append(append([]any{k.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to},
+			f.nodeArgs(k)...), limit, offset)...)
 	})
 	g.Go(func() error {
-		return u.db.Select(ctx, &cs, counts, k.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to)
+		return u.db.Select(ctx, &cs, counts, append([]any{k.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to}, f.nodeArgs(k)...)...)
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -69,8 +70,16 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	return map[string]any{"executions": rows, "total": total, "counts": byStatus, "limit": limit, "offset": offset}, nil
 }
 
+// nodeArgs bind the node filter's subquery, in the caller's org.
+func (f *filters) nodeArgs(k *apikey.Key) []any {
+	if f.node == "" {
+		return nil
+	}
+	return []any{k.OrgID, f.node, f.from, f.to}
+}
+
 // listQuery renders the list with the requested, whitelisted order.
-func (u *ui) listQuery(q url.Values) (string, error) {
+func (u *ui) listQuery(q url.Values, node bool) (string, error) {
 	sortName := q.Get("sort")
 	if sortName == "" {
 		sortName = "started_at"
@@ -86,7 +95,7 @@ func (u *ui) listQuery(q url.Values) (string, error) {
 	if order != "ASC" && order != "DESC" {
 		return "", badParam("order", "must be asc or desc")
 	}
-	return u.sql("list", queries.Data{Sort: sortCol, Order: order})
+	return u.sql("list", queries.Data{Sort: sortCol, Order: order, Node: node})
 }
 
 // readExecution runs the named per-execution queries at once, each a point

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/agora-otelcol/agora-otelcol/extension/agorauiextension/internal/queries"
-	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/google/uuid"
 )
@@ -56,13 +55,16 @@ type seriesRow struct {
 	T          time.Time `ch:"t" json:"t"`
 	Executions uint64    `ch:"executions" json:"executions"`
 	Errors     uint64    `ch:"errors" json:"errors"`
+	Timeouts   uint64    `ch:"timeouts" json:"timeouts"`
+	P50Ms      float64   `ch:"p50_ms" json:"p50_ms"`
 	P95Ms      float64   `ch:"p95_ms" json:"p95_ms"`
 	Tokens     int64     `ch:"tokens" json:"tokens"`
 	Cost       float64   `ch:"cost" json:"cost"`
 }
 
 // metrics: GET /api/metrics?workflow&from&to&bucket: success rate, p50/p95
-// duration, retries, tokens, cost, and the same over time.
+// duration, retries, tokens, cost; and over time (following status and
+// project too): executions, errors, timeouts, p50/p95, tokens, cost.
 func (u *ui) metrics(ctx context.Context, k *apikey.Key, r *http.Request, _ []string) (any, error) {
 	q := r.URL.Query()
 	f, err := parseFilters(q)
@@ -86,7 +88,7 @@ func (u *ui) metrics(ctx context.Context, k *apikey.Key, r *http.Request, _ []st
 		return nil, err
 	}
 	points := []seriesRow{}
-	if err := u.db.Select(ctx, &points, series, bucket, k.OrgID, f.workflow, f.workflow, f.from, f.to); err != nil {
+	if err := u.db.Select(ctx, &points, series, bucket, k.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to); err != nil {
 		return nil, err
 	}
 	rate := 0.0
@@ -94,32 +96,4 @@ func (u *ui) metrics(ctx context.Context, k *apikey.Key, r *http.Request, _ []st
 		rate = float64(m[0].Success) / float64(m[0].Finished)
 	}
 	return map[string]any{"summary": m[0], "success_rate": rate, "series": points, "bucket_seconds": bucket}, nil
-}
-
-// graph: GET /api/workflows/{id}/graph: the workflow's nodes (with their
-// code) and edges as its SDK last registered them.
-func (u *ui) graph(ctx context.Context, k *apikey.Key, _ *http.Request, args []string) (any, error) {
-	workflow, err := uuid.Parse(args[0])
-	if err != nil {
-		return nil, badParam("workflow id", "not a UUID")
-	}
-	nodesSQL, err := u.sql("graph_nodes", queries.Data{})
-	if err != nil {
-		return nil, err
-	}
-	edgesSQL, err := u.sql("graph_edges", queries.Data{})
-	if err != nil {
-		return nil, err
-	}
-	nodes, edges := []agora.GraphNodeRow{}, []agora.GraphEdgeRow{}
-	if err := u.db.Select(ctx, &nodes, nodesSQL, k.OrgID, workflow); err != nil {
-		return nil, err
-	}
-	if err := u.db.Select(ctx, &edges, edgesSQL, k.OrgID, workflow); err != nil {
-		return nil, err
-	}
-	if len(nodes) == 0 && len(edges) == 0 {
-		return nil, apiError{http.StatusNotFound, "workflow graph not found"}
-	}
-	return map[string]any{"workflow_id": workflow, "nodes": nodes, "edges": edges}, nil
 }

@@ -35,6 +35,9 @@ type Migration struct {
 	// OnlyIfTable names, per statement, a table that must exist for it to
 	// run (a copy out of a table an earlier run of the step dropped).
 	OnlyIfTable map[string]string
+	// Backfills are statements that copy rows into a ReplacingMergeTree:
+	// run again, they add versions it already holds.
+	Backfills []string
 }
 
 // Migrations is the schema's history. Append only: never edit an applied step.
@@ -53,6 +56,8 @@ var Migrations = []Migration{
 	{Version: 8, Name: "workflow graphs", Statements: []string{"workflow_nodes_table.sql", "workflow_edges_table.sql"}},
 	{Version: 9, Name: "sessions, models and providers", Statements: []string{"executions_v9_columns.sql", "node_executions_v9_columns.sql"}},
 	{Version: 10, Name: "alert rules, events and deliveries", Statements: []string{"alert_rules_table.sql", "alert_events_table.sql", "alert_deliveries_table.sql"}},
+	{Version: 11, Name: "node runs by workflow and time", Statements: []string{"node_runs_table.sql", "node_runs_mv.sql", "node_runs_v11_copy.sql"},
+		Backfills: []string{"node_runs_v11_copy.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.
@@ -62,5 +67,5 @@ var Bootstrap = []string{"database.sql", "schema_migrations_table.sql", "schema_
 // TTL counts from (as their CREATE statements spell it).
 var TTLColumns = map[string]string{
 	"spans": "Timestamp", "spans_trace_id_ts": "Start", "logs": "Timestamp", "events": "Timestamp",
-	"executions": "LastSeen", "node_executions": "StartedAt", "alert_deliveries": "At",
+	"executions": "LastSeen", "node_executions": "StartedAt", "alert_deliveries": "At", "node_runs": "StartedAt",
 }

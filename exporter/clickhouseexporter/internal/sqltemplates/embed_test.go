@@ -1,6 +1,7 @@
 package sqltemplates
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,9 +37,10 @@ func TestMigrationsWellFormed(t *testing.T) {
 			require.NoError(t, err)
 			// Idempotent: guarded by IF [NOT] EXISTS, a MODIFY COLUMN to the
 			// type it already has, or a copy guarded by its source table
-			// whose repetition changes nothing (min/max).
+			// whose repetition changes nothing (min/max), or a backfill of a
+			// ReplacingMergeTree.
 			idempotent := strings.Contains(sql, "IF NOT EXISTS") || strings.Contains(sql, "IF EXISTS") ||
-				strings.Contains(sql, "MODIFY COLUMN") || m.OnlyIfTable[name] != ""
+				strings.Contains(sql, "MODIFY COLUMN") || m.OnlyIfTable[name] != "" || slices.Contains(m.Backfills, name)
 			assert.True(t, idempotent, "%s must be idempotent: %s", name, sql)
 		}
 	}

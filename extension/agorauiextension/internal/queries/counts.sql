@@ -4,6 +4,12 @@ WHERE OrgId = ? AND NOT Deleted
   AND (? = '' OR ProjectName = ?)
   AND (? = '' OR WorkflowName = ?)
   AND StartedAt >= ? AND StartedAt < ?
+{{- if .Node}}
+  -- Only where the node failed or retried.
+  AND ExecutionId IN (
+      SELECT ExecutionId FROM {{ident .Database}}.node_runs
+      WHERE OrgId = ? AND NodeName = ? AND (Status = 'error' OR RetryCount > 0) AND StartedAt >= ? AND StartedAt < ?)
+{{- end}}
 GROUP BY Status
 -- Versions of an execution share a start date (the processor keeps it), so
 -- FINAL may work partition by partition, reading only the days asked for.

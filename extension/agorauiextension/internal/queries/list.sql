@@ -7,6 +7,12 @@ WHERE OrgId = ? AND NOT Deleted
   AND (? = '' OR ProjectName = ?)
   AND (? = '' OR WorkflowName = ?)
   AND StartedAt >= ? AND StartedAt < ?
+{{- if .Node}}
+  -- Only where the node failed or retried.
+  AND ExecutionId IN (
+      SELECT ExecutionId FROM {{ident .Database}}.node_runs
+      WHERE OrgId = ? AND NodeName = ? AND (Status = 'error' OR RetryCount > 0) AND StartedAt >= ? AND StartedAt < ?)
+{{- end}}
 ORDER BY {{.Sort}} {{.Order}}, ExecutionId
 LIMIT ? OFFSET ?
 -- Versions of an execution share a start date (the processor keeps it), so
