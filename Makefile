@@ -20,7 +20,8 @@ CH_TEST_FLAGS := --lib $(ENGINE_LIB) --dir $(LOCAL)/clickhouse-test --tcp-port 1
 CH_BENCH_FLAGS := --lib $(ENGINE_LIB) --dir $(LOCAL)/clickhouse-bench --tcp-port 39000 --http-port 38123
 
 GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.local/*' -not -path './node_modules/*') \
-	$(shell find . -name '*.sql' -not -path './_build/*' -not -path './.local/*') go.mod go.sum
+	$(shell find . -name '*.sql' -not -path './_build/*' -not -path './.local/*') \
+	$(shell find extension -path '*/web/*' -type f) go.mod go.sum
 
 export CGO_ENABLED ?= 0
 

@@ -1,12 +1,14 @@
 // Browser tests of the monitoring UI, run by test/e2e TestBrowserUI against a
 // running collector with seeded data. Env: UI_URL, API_URL, KEY (every
 // scope), INGEST_KEY (ingest only), RUNNING_EXEC, ERROR_EXEC, WEBHOOK_URL
-// (a receiver that answers 200), SCREENSHOTS, CHROMIUM.
+// (a receiver that answers 200), SDK_EXEC (the captured SDK flow), LOOP_EXEC
+// (a run whose Search node ran five times), OTLP_EXEC (the agora_tracer
+// fixture), SCREENSHOTS, CHROMIUM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
-const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, WEBHOOK_URL, SCREENSHOTS } = process.env;
+const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, SDK_EXEC, LOOP_EXEC, OTLP_EXEC, WEBHOOK_URL, SCREENSHOTS } = process.env;
 let browser, context, page;
 
 before(async () => {
@@ -144,6 +146,75 @@ test("create an alert rule, send a test, see it fire in the history and on the m
   assert.match(await page.textContent("#link-filter"), /wf-ui/);
   await page.click("#link-filter button.clear");
   await page.waitForFunction(() => !document.querySelector("#link-filter"));
+});
+
+test("trends follow the status filter", async () => {
+  await page.goto(UI_URL + "#/");
+  await page.waitForSelector('#trend-counts path[data-series="executions"]');
+  await page.waitForSelector('#trend-durations path[data-series="p95"]', { state: "attached" });
+  const all = await page.$$eval("#trend-counts circle", (cs) => cs.length);
+  await page.click('#status-filter .chip[data-status="error"]');
+  await page.waitForFunction(() => document.querySelector('#status-filter .chip.active[data-status="error"]'));
+  await page.waitForSelector('#trend-counts path[data-series="errors"]');
+  // errors only: the executions line is the errors line
+  await page.waitForFunction(() => {
+    const d = (n) => document.querySelector(`#trend-counts path[data-series="${n}"]`)?.getAttribute("d");
+    return d("executions") && d("executions") === d("errors");
+  });
+  await page.screenshot({ path: `${SCREENSHOTS}/trends.png`, fullPage: true });
+  await page.click('#status-filter .chip[data-status="all"]');
+  assert.ok(all > 0);
+});
+
+test("workflow graph: nodes coloured by error rate, edges with traffic; a node opens the runs where it failed", async () => {
+  await page.click('nav a[data-page="workflows"]');
+  await page.selectOption("#wf-range", "all");
+  await page.click('#workflows tr[data-workflow="wf-demo1"]');
+  await page.waitForSelector('#graph .gnode[data-node="Answer-demo1"]');
+  const fillOf = (n) => page.$eval(`#graph .gnode[data-node="${n}"] rect`, (r) => r.getAttribute("fill"));
+  assert.equal(await fillOf("Answer-demo1"), "rgb(214,69,69)", "every run of Answer failed: red");
+  assert.equal(await fillOf("Fetch-demo1"), "rgb(31,157,85)", "no failure: green");
+  assert.match(await page.textContent('#graph .gnode[data-node="Answer-demo1"]'), /1 runs · 100% err/);
+  assert.ok(await page.$('#graph path[data-edge="Fetch-demo1>Think-demo1"]'));
+  assert.ok(await page.$('#graph path[data-edge="Think-demo1>Answer-demo1"]'));
+  await page.click('#graph .gnode[data-node="Answer-demo1"]');
+  await page.waitForSelector(`#node-runs tr.row[data-id="${SDK_EXEC}"]`);
+  assert.equal((await page.$$("#node-runs tr.row")).length, 1);
+  await page.screenshot({ path: `${SCREENSHOTS}/workflow-graph.png`, fullPage: true });
+  await page.click(`#node-runs tr.row[data-id="${SDK_EXEC}"]`);
+  await page.waitForSelector('#path-graph .gnode[data-node="Answer-demo1"]');
+});
+
+test("a run's path on its graph shows a node repeated five times", async () => {
+  await page.goto(UI_URL + "#/executions/" + LOOP_EXEC);
+  await page.waitForSelector('#path-graph .gnode[data-node="Search"] .visits text');
+  assert.equal(await page.textContent('#path-graph .gnode[data-node="Search"] .visits text'), "×5");
+  assert.ok(await page.$('#path-graph path.taken[data-edge="Search>Search"]'), "the loop is an edge of the path");
+  assert.match(await page.textContent("#path p"), /Plan → Search → Search → Search → Search → Search → Answer/);
+  await page.screenshot({ path: `${SCREENSHOTS}/execution-path.png`, fullPage: true });
+});
+
+test("LLM-call inspector: model, provider, tokens and latency of the tracer's call", async () => {
+  await page.goto(UI_URL + "#/executions/" + OTLP_EXEC);
+  const call = page.locator("#llm .llmcall").first();
+  await call.waitFor();
+  const text = await call.textContent();
+  for (const want of ["gpt-4o-mini", "openai", "openai.chat in Think", "input tokens 8", "output tokens 9", "total 17", "cost $0.0066"]) assert.ok(text.includes(want), `${want} in ${text}`);
+  await page.waitForSelector('#path-graph .gnode[data-node="Think"]');
+  await call.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENSHOTS}/llm-calls.png`, fullPage: true });
+});
+
+test("usage and cost by model, workflow and day", async () => {
+  await page.click('nav a[data-page="usage"]');
+  await page.selectOption("#usage-range", "all");
+  await page.waitForSelector('#usage-models tr[data-model="gpt-4o-mini"]');
+  const row = await page.textContent('#usage-models tr[data-model="gpt-4o-mini"]');
+  assert.match(row, /openai/);
+  assert.match(row, /\$0\.0066/);
+  await page.waitForSelector('#usage-workflows tr[data-workflow="DemoFlow"]');
+  await page.waitForSelector("#usage-cost rect.bar");
+  await page.screenshot({ path: `${SCREENSHOTS}/usage.png`, fullPage: true });
 });
 
 test("sign out ends the session", async () => {

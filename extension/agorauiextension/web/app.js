@@ -116,19 +116,25 @@ async function renderMonitoring() {
       h("button", { class: "clear", title: "clear", onclick: () => { Object.assign(monitoring, { project: "", workflow: "", since: "" }); location.hash = "#/"; } }, "✕"))
     : null;
   const recent = h("div", { id: "alert-recent" });
+  const trends = h("div", { class: "charts", id: "trends" });
   const tbody = h("tbody", { id: "executions" });
   const table = h("table", {},
     h("thead", {}, h("tr", {}, ["Workflow", "Status", "Started", "Duration", "Nodes", "Errors", "Retries", "Tokens", "Cost", "Error"].map((t) => h("th", {}, t)))),
     tbody);
-  fill(main, h("h1", {}, "Executions"), cards, recent, h("div", { class: "toolbar" }, chips, linked, range, group, h("span", { class: "muted", id: "updated" })), table);
+  fill(main, h("h1", {}, "Executions"), cards, recent, h("div", { class: "toolbar" }, chips, linked, range, group, h("span", { class: "muted", id: "updated" })), trends, table);
 
   async function refresh() {
     const q = rangeParams(new URLSearchParams({ limit: "200" }));
     if (monitoring.status) q.set("status", monitoring.status);
-    const [list, metrics, alerts] = await Promise.all([api("executions?" + q), api("metrics?" + rangeParams(new URLSearchParams())),
+    // Trends follow the status and range filters.
+    const mq = rangeParams(new URLSearchParams());
+    mq.set("bucket", String(bucketFor(mq.get("from"))));
+    if (monitoring.status) mq.set("status", monitoring.status);
+    const [list, metrics, alerts] = await Promise.all([api("executions?" + q), api("metrics?" + mq),
       api("alerts/events?limit=5").catch(() => ({ events: [] }))]);
     renderChips(chips, list.counts, refresh);
     renderMetrics(cards, metrics);
+    renderTrends(trends, metrics, mq.get("from"));
     renderRecentAlerts(recent, alerts.events);
     renderRows(tbody, list.executions);
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
@@ -272,8 +278,9 @@ async function renderDetail(id) {
   fill(main, root);
   async function refresh() {
     const path = "executions/" + encodeURIComponent(id);
-    const [d, s] = await Promise.all([api(path), api(path + "/spans")]);
+    const [d, s, llm] = await Promise.all([api(path), api(path + "/spans"), api(path + "/llm")]);
     d.spans = s.spans;
+    d.llm = llm.calls;
     drawDetail(root, d);
     if (d.execution.status !== "running") stopRefresh();
   }
@@ -291,6 +298,9 @@ function jsonView(label, text) {
 
 function drawDetail(root, d) {
   const e = d.execution;
+  const pathBox = h("div", { id: "path" }), llmBox = h("div", { id: "llm" });
+  drawLLM(llmBox, d.llm || [], d.nodes);
+  drawPath(pathBox, e, d.nodes).catch(() => {});
   const start = new Date(e.started_at).getTime();
   const ends = d.nodes.map((n) => new Date(n.completed_at || n.started_at).getTime());
   const end = Math.max(start + (e.duration_ms || 0), ...ends, start + 1);
@@ -308,7 +318,8 @@ function drawDetail(root, d) {
     const bar = h("div", { class: "bar" + (n.status === "error" ? " error" : ""), style: `left:${pct(s)}%;width:${Math.max(width, 0.3)}%` },
       ...(segs.length ? segs : [["exec", total]]).map(([k, v]) => h("div", { class: "seg " + k, "data-phase": k, title: `${k} ${fmtMs(v)}`, style: `width:${(100 * v) / total}%` })));
     return h("div", { class: "wrow node", "data-node": n.node_name },
-      h("div", { class: "wname" }, n.node_name, " ", badge(n.status), h("small", {}, `${fmtMs(total)} · retries ${n.retry_count}` + (n.total_tokens ? ` · ${n.total_tokens} tokens` : ""))),
+      h("div", { class: "wname" }, n.node_name, " ", badge(n.status), h("small", {}, `${fmtMs(total)} · retries ${n.retry_count}` +
+        (n.total_tokens ? ` · ${n.total_tokens} tokens` : "") + (n.estimated_cost ? ` · ${fmtCost(n.estimated_cost)}` : "") + (n.model ? ` · ${n.model}` : ""))),
       h("div", {}, h("div", { class: "track" }, bar),
         h("div", { class: "nodeinfo" }, n.error_message ? h("div", { class: "err" }, n.error_message) : null,
           n.next_action ? "next: " + n.next_action : null, jsonView("input", n.input), jsonView("output", n.output))));
@@ -338,6 +349,7 @@ function drawDetail(root, d) {
     h("h2", {}, "Nodes"),
     h("div", { class: "legend" }, ...["prep", "exec", "post"].map((k) => h("span", {}, h("i", { class: "seg " + k }), k))),
     h("div", { class: "waterfall", id: "timeline" }, nodes.length ? nodes : h("div", { class: "wrow" }, h("span", { class: "muted" }, "no node executions yet"))),
+    pathBox, llmBox,
     jsonView("input", e.input), jsonView("output", e.output),
     h("h2", {}, "Spans"),
     h("div", { class: "waterfall", id: "spans" }, spans.length ? spans : h("div", { class: "wrow" }, h("span", { class: "muted" }, "no spans"))),
@@ -387,12 +399,15 @@ async function route() {
   stopRefresh();
   if (!me) { renderSignIn(); return; }
   const hash = location.hash || "#/";
-  const page = hash === "#/settings" ? "settings" : hash === "#/alerts" ? "alerts" : "monitoring";
+  const page = hash === "#/settings" ? "settings" : hash === "#/alerts" ? "alerts" : hash.startsWith("#/workflows") ? "workflows" : hash === "#/usage" ? "usage" : "monitoring";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
   try {
     if (hash.startsWith("#/executions/")) await renderDetail(hash.slice("#/executions/".length));
     else if (hash === "#/settings") await renderSettings();
     else if (hash === "#/alerts") await renderAlerts();
+    else if (hash === "#/workflows") await renderWorkflows();
+    else if (hash.startsWith("#/workflows/")) await renderWorkflow(hash.slice("#/workflows/".length));
+    else if (hash === "#/usage") await renderUsage();
     else {
       if (hash.startsWith("#/?")) linkFilters(hash);
       await renderMonitoring();
