@@ -77,6 +77,30 @@ func TestIntegrationMigrationV11(t *testing.T) {
 	assert.Equal(t, uint64(2), count(), "a second copy adds nothing")
 }
 
+// TestIntegrationMigrationV12: node executions with usage, stored before
+// node_usage existed, are copied into it; later ones arrive through its
+// view; those without usage stay out.
+func TestIntegrationMigrationV12(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	ctx := context.Background()
+	data := sqltemplates.Data{Database: db}
+	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:11]))
+	insert := func(id, tokens string) {
+		require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+db+"`.node_executions (OrgId, ExecutionId, NodeExecutionId, NodeName, Status, StartedAt, TotalTokens, Version) VALUES "+
+			"('org-1', '01a2178a-dbeb-8de4-bd02-921b1cfe9318', ?, 'Think', 'success', '2026-11-25 10:00:00', "+tokens+", now64(9))", id))
+	}
+	insert("00000000-0000-4000-8000-000000000001", "17")
+	insert("00000000-0000-4000-8000-000000000002", "NULL")
+	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
+	insert("00000000-0000-4000-8000-000000000003", "5")
+	insert("00000000-0000-4000-8000-000000000004", "NULL")
+	var n uint64
+	var sum int64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(), sum(TotalTokens) FROM `"+db+"`.node_usage FINAL WHERE OrgId = 'org-1'").Scan(&n, &sum))
+	assert.Equal(t, []any{uint64(2), int64(22)}, []any{n, sum})
+}
+
 // TestIntegrationTTLFollowsConfig: restarting with another ttl changes the
 // tables' TTL (and 0 removes it), recorded in schema_settings.
 func TestIntegrationTTLFollowsConfig(t *testing.T) {

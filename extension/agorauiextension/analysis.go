@@ -231,6 +231,14 @@ type usageModel struct {
 	Cost             float64    `ch:"cost" json:"cost"`
 }
 
+func (u *usageModel) add(o *usageModel) {
+	u.NodeRuns += o.NodeRuns
+	u.PromptTokens += o.PromptTokens
+	u.CompletionTokens += o.CompletionTokens
+	u.TotalTokens += o.TotalTokens
+	u.Cost += o.Cost
+}
+
 type usageTotals struct {
 	Day              *time.Time `ch:"day" json:"day,omitempty"`
 	ProjectName      string     `ch:"project_name" json:"project_name,omitempty"`
@@ -242,32 +250,92 @@ type usageTotals struct {
 	Cost             float64    `ch:"cost" json:"cost"`
 }
 
+func (u *usageTotals) add(o *usageTotals) {
+	u.Executions += o.Executions
+	u.PromptTokens += o.PromptTokens
+	u.CompletionTokens += o.CompletionTokens
+	u.TotalTokens += o.TotalTokens
+	u.Cost += o.Cost
+}
+
 // usage: GET /api/usage?workflow&from&to: tokens and cost by model and
 // provider (node executions' LLM calls), by workflow and by day (the
-// executions' whole usage), and by day and model.
+// executions' whole usage), and by day and model. Two queries, each by day
+// and the finer key; the coarser views are summed here.
 func (u *ui) usage(ctx context.Context, k *apikey.Key, r *http.Request, _ []string) (any, error) {
 	f, err := parseFilters(r.URL.Query())
 	if err != nil {
 		return nil, err
 	}
-	byModel, byDayModel := []usageModel{}, []usageModel{}
-	byWorkflow, byDay := []usageTotals{}, []usageTotals{}
+	byDayModel, byDayWorkflow := []usageModel{}, []usageTotals{}
 	g, gctx := errgroup.WithContext(ctx)
-	for _, q := range []struct {
-		name string
-		d    queries.Data
-		dst  any
-	}{
-		{"usage_models", queries.Data{}, &byModel}, {"usage_models", queries.Data{Daily: true}, &byDayModel},
-		{"usage_workflows", queries.Data{}, &byWorkflow}, {"usage_days", queries.Data{}, &byDay},
-	} {
+	for name, dst := range map[string]any{"usage_models": &byDayModel, "usage_workflows": &byDayWorkflow} {
 		g.Go(func() error {
-			return u.selectNamed(gctx, q.dst, q.name, q.d, k.OrgID, f.from, f.to, f.workflow, f.workflow)
+			return u.selectNamed(gctx, dst, name, queries.Data{}, k.OrgID, f.from, f.to, f.workflow, f.workflow)
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(byWorkflow, func(i, j int) bool { return byWorkflow[i].Cost > byWorkflow[j].Cost })
-	return map[string]any{"by_model": byModel, "by_day_model": byDayModel, "by_workflow": byWorkflow, "by_day": byDay}, nil
+	return map[string]any{"by_model": sumModels(byDayModel), "by_day_model": byDayModel,
+		"by_workflow": sumTotals(byDayWorkflow, false), "by_day": sumTotals(byDayWorkflow, true)}, nil
+}
+
+// sumModels totals rows by model and provider, most costly first.
+func sumModels(rows []usageModel) []usageModel {
+	type key struct{ model, provider string }
+	at := map[key]int{}
+	out := []usageModel{}
+	for i := range rows {
+		k := key{rows[i].Model, rows[i].Provider}
+		j, ok := at[k]
+		if !ok {
+			j = len(out)
+			at[k] = j
+			out = append(out, usageModel{Model: k.model, Provider: k.provider})
+		}
+		out[j].add(&rows[i])
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Cost > out[j].Cost || out[i].Cost == out[j].Cost && out[i].TotalTokens > out[j].TotalTokens
+	})
+	return out
+}
+
+// sumTotals totals rows by day (in day order) or by workflow (most costly
+// first).
+func sumTotals(rows []usageTotals, byDay bool) []usageTotals {
+	type key struct {
+		day               time.Time
+		project, workflow string
+	}
+	at := map[key]int{}
+	out := []usageTotals{}
+	for i := range rows {
+		r := &rows[i]
+		var k key
+		if byDay {
+			k.day = *r.Day
+		} else {
+			k.project, k.workflow = r.ProjectName, r.WorkflowName
+		}
+		j, ok := at[k]
+		if !ok {
+			j = len(out)
+			at[k] = j
+			t := usageTotals{ProjectName: k.project, WorkflowName: k.workflow}
+			if byDay {
+				day := k.day
+				t.Day = &day
+			}
+			out = append(out, t)
+		}
+		out[j].add(r)
+	}
+	if !byDay {
+		sort.SliceStable(out, func(i, j int) bool {
+			return out[i].Cost > out[j].Cost || out[i].Cost == out[j].Cost && out[i].TotalTokens > out[j].TotalTokens
+		})
+	}
+	return out
 }

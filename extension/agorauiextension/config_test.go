@@ -63,8 +63,8 @@ func TestConfigValidateErrors(t *testing.T) {
 
 func TestQueriesRender(t *testing.T) {
 	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series",
-		"graph_nodes", "graph_edges", "graph_stats", "graph_transitions", "usage_models", "usage_workflows", "usage_days", "llm_spans"} {
-		for _, d := range []queries.Data{{Database: "agora", Sort: "StartedAt", Order: "DESC"}, {Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true, Daily: true}} {
+		"graph_nodes", "graph_edges", "graph_stats", "graph_transitions", "usage_models", "usage_workflows", "llm_spans"} {
+		for _, d := range []queries.Data{{Database: "agora", Sort: "StartedAt", Order: "DESC"}, {Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true}} {
 			sql, err := queries.Render(name+".sql", d)
 			require.NoError(t, err, name)
 			assert.Contains(t, sql, "`agora`.", name)

@@ -15,15 +15,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
 // BenchmarkQueryAPILatency seeds AGORA_BENCH_EXECUTIONS executions (default
-// 1,000,000) with 10 node executions each for one org, a tenth as many for
-// another org, then times the list and detail API through the collector:
+// 10,000,000, one a second back from now over 20 workflows) with 10 node
+// executions each for one org (one LLM call each, over three models), a
+// tenth as many for another org, then times the API through the collector:
+// list, detail, a workflow's graph and the usage page over the last 24 h,
 // p50 and p95 per call. `make bench-ui` runs it.
 func BenchmarkQueryAPILatency(b *testing.B) {
-	n := 1_000_000
+	n := 10_000_000
 	if s := os.Getenv("AGORA_BENCH_EXECUTIONS"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
@@ -48,11 +51,22 @@ func BenchmarkQueryAPILatency(b *testing.B) {
 			"arrayElement(['success','success','success','error','running'], 1 + number % 5), now64(6) - toIntervalMillisecond(number * 1000), "+
 			"1000 + number % 5000, 10, if(number % 5 = 3, 1, 0), number % 3, 1000, 0.01, now64(6), 'api', now64(9) FROM numbers(?)", s.org, s.count))
 	}
-	require.NoError(b, conn.Exec(ctx, "INSERT INTO `"+db+"`.node_executions (OrgId, ExecutionId, NodeExecutionId, ProjectName, WorkflowName, NodeName, NodeType, "+
-		"Status, StartedAt, CompletedAt, PrepDurationMs, ExecDurationMs, PostDurationMs, RetryCount, Version) "+
-		"SELECT ?, "+id("8000", "intDiv(number, 10)")+", generateUUIDv4(), 'proj', concat('wf-', toString(intDiv(number, 10) % 20)), concat('N', toString(number % 10)), 'T', 'success', "+
-		"now64(6) - toIntervalMillisecond(intDiv(number, 10) * 1000) + toIntervalMillisecond((number % 10) * 100), "+
-		"now64(6) - toIntervalMillisecond(intDiv(number, 10) * 1000) + toIntervalMillisecond((number % 10) * 100 + 80), 5, 70, 5, 0, now64(9) FROM numbers(?)", org.OrgID, n*10))
+	workflowIDs := make([]string, 20)
+	for i := range workflowIDs {
+		workflowIDs[i] = agora.WorkflowID(agora.ProjectID(org.OrgID, "proj"), fmt.Sprintf("wf-%d", i)).String()
+	}
+	// In blocks: one insert of 100M rows holds too much in memory.
+	for from := 0; from < n*10; from += 10_000_000 {
+		require.NoError(b, conn.Exec(ctx, "INSERT INTO `"+db+"`.node_executions (OrgId, ExecutionId, NodeExecutionId, ProjectName, WorkflowId, WorkflowName, NodeName, NodeType, "+
+			"Status, StartedAt, CompletedAt, PrepDurationMs, ExecDurationMs, PostDurationMs, RetryCount, NextAction, PromptTokens, CompletionTokens, TotalTokens, EstimatedCost, Model, Provider, Version) "+
+			"SELECT ?, "+id("8000", "intDiv(number, 10)")+", generateUUIDv4(), 'proj', toUUID(arrayElement(?, 1 + intDiv(number, 10) % 20)), concat('wf-', toString(intDiv(number, 10) % 20)), "+
+			"concat('N', toString(number % 10)), 'T', if(number % 97 = 0, 'error', 'success'), "+
+			"now64(6) - toIntervalMillisecond(intDiv(number, 10) * 1000) + toIntervalMillisecond((number % 10) * 100), "+
+			"now64(6) - toIntervalMillisecond(intDiv(number, 10) * 1000) + toIntervalMillisecond((number % 10) * 100 + 80), 5, 70, 5, number % 13 = 0, 'default', "+
+			"if(number % 10 = 3, 800, NULL), if(number % 10 = 3, 200, NULL), if(number % 10 = 3, 1000, NULL), if(number % 10 = 3, 0.002, NULL), "+
+			"if(number % 10 = 3, arrayElement(['gpt-4o', 'gpt-4o-mini', 'claude-sonnet'], 1 + intDiv(number, 10) % 3), ''), if(number % 10 = 3, 'openai', ''), "+
+			"now64(9) FROM numbers(?, ?)", org.OrgID, workflowIDs, from, min(10_000_000, n*10-from)))
+	}
 	b.Logf("seeded %d executions and %d node executions in %s", n+n/10, n*10, time.Since(seedStart).Round(time.Second))
 
 	get := func(path string) time.Duration {
@@ -65,15 +79,20 @@ func BenchmarkQueryAPILatency(b *testing.B) {
 	detailPath := func() string {
 		return "executions/" + fmt.Sprintf("00000000-0000-4000-8000-%012x", rand.IntN(n))
 	}
+	graphPath := func() string { return "workflows/" + workflowIDs[rand.IntN(len(workflowIDs))] + "/graph" }
 	for range 5 { // warm caches
 		get("executions?limit=50")
 		get(detailPath())
+		get(graphPath())
+		get("usage")
 	}
-	var list, detail []time.Duration
+	var list, detail, graph, usage []time.Duration
 	b.ResetTimer()
 	for b.Loop() {
 		list = append(list, get("executions?limit=50"))
 		detail = append(detail, get(detailPath()))
+		graph = append(graph, get(graphPath()))
+		usage = append(usage, get("usage"))
 	}
 	b.StopTimer()
 	pct := func(ds []time.Duration, p float64) float64 {
@@ -84,4 +103,8 @@ func BenchmarkQueryAPILatency(b *testing.B) {
 	b.ReportMetric(pct(list, 0.95), "list-p95-ms")
 	b.ReportMetric(pct(detail, 0.5), "detail-p50-ms")
 	b.ReportMetric(pct(detail, 0.95), "detail-p95-ms")
+	b.ReportMetric(pct(graph, 0.5), "graph-p50-ms")
+	b.ReportMetric(pct(graph, 0.95), "graph-p95-ms")
+	b.ReportMetric(pct(usage, 0.5), "usage-p50-ms")
+	b.ReportMetric(pct(usage, 0.95), "usage-p95-ms")
 }

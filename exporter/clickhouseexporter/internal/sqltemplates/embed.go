@@ -58,6 +58,8 @@ var Migrations = []Migration{
 	{Version: 10, Name: "alert rules, events and deliveries", Statements: []string{"alert_rules_table.sql", "alert_events_table.sql", "alert_deliveries_table.sql"}},
 	{Version: 11, Name: "node runs by workflow and time", Statements: []string{"node_runs_table.sql", "node_runs_mv.sql", "node_runs_v11_copy.sql"},
 		Backfills: []string{"node_runs_v11_copy.sql"}},
+	{Version: 12, Name: "node executions with LLM usage", Statements: []string{"node_usage_table.sql", "node_usage_mv.sql", "node_usage_v12_copy.sql"},
+		Backfills: []string{"node_usage_v12_copy.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.
@@ -67,5 +69,5 @@ var Bootstrap = []string{"database.sql", "schema_migrations_table.sql", "schema_
 // TTL counts from (as their CREATE statements spell it).
 var TTLColumns = map[string]string{
 	"spans": "Timestamp", "spans_trace_id_ts": "Start", "logs": "Timestamp", "events": "Timestamp",
-	"executions": "LastSeen", "node_executions": "StartedAt", "alert_deliveries": "At", "node_runs": "StartedAt",
+	"executions": "LastSeen", "node_executions": "StartedAt", "alert_deliveries": "At", "node_runs": "StartedAt", "node_usage": "StartedAt",
 }

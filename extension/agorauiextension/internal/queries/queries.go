@@ -20,7 +20,6 @@ type Data struct {
 	Sort     string // a column from Sorts
 	Order    string // ASC or DESC
 	Node     bool   // filter on a node's failures and retries
-	Daily    bool   // group by day too
 }
 
 // Sorts maps the API's sort names to columns.

@@ -1,9 +1,8 @@
--- Tokens and cost of node executions by model and provider over the window
--- (and per day when bucketed by day).
+-- Tokens and cost of node executions' LLM calls by day, model and provider
+-- over the window (the by-model totals are summed from it), from the
+-- node executions that have usage.
 SELECT
-    {{- if .Daily}}
     toDate(StartedAt) AS day,
-    {{- end}}
     if(Model = '', 'unknown', Model) AS model,
     Provider AS provider,
     count() AS node_runs,
@@ -11,11 +10,11 @@ SELECT
     sum(ifNull(CompletionTokens, 0)) AS completion_tokens,
     sum(ifNull(TotalTokens, 0)) AS total_tokens,
     sum(ifNull(EstimatedCost, 0)) AS cost
-FROM {{ident .Database}}.node_runs FINAL
+FROM {{ident .Database}}.node_usage FINAL
 WHERE OrgId = ? AND StartedAt >= ? AND StartedAt < ? AND NOT Deleted
   AND (TotalTokens IS NOT NULL OR EstimatedCost IS NOT NULL)
   AND (? = '' OR WorkflowName = ?)
-GROUP BY {{if .Daily}}day, {{end}}model, provider
-ORDER BY {{if .Daily}}day, {{end}}cost DESC, total_tokens DESC
-LIMIT 5000
+GROUP BY day, model, provider
+ORDER BY day, model, provider
+LIMIT 20000
 SETTINGS do_not_merge_across_partitions_select_final = 1
