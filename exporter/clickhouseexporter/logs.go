@@ -77,7 +77,7 @@ type executionColumns struct {
 	traceIDs                                         *proto.ColArr[string]
 	truncated, deleted                               proto.ColBool
 	version                                          *proto.ColDateTime64
-	sessionID                                        proto.ColStr
+	sessionID, userID                                proto.ColStr
 	models                                           *proto.ColArr[string]
 }
 
@@ -99,7 +99,8 @@ func (c *executionColumns) input() proto.Input {
 		{Name: "CompletionTokens", Data: &c.completionTokens}, {Name: "TotalTokens", Data: &c.totalTokens},
 		{Name: "EstimatedCost", Data: &c.cost}, {Name: "LastSeen", Data: c.lastSeen}, {Name: "Source", Data: c.source},
 		{Name: "TraceIds", Data: c.traceIDs}, {Name: "Truncated", Data: &c.truncated}, {Name: "Deleted", Data: &c.deleted},
-		{Name: "Version", Data: c.version}, {Name: "SessionId", Data: &c.sessionID}, {Name: "Models", Data: c.models},
+		{Name: "Version", Data: c.version}, {Name: "SessionId", Data: &c.sessionID}, {Name: "UserId", Data: &c.userID},
+		{Name: "Models", Data: c.models},
 	}
 }
 
@@ -136,6 +137,7 @@ func (c *executionColumns) append(it record[agora.Execution], _ agora.TimeWindow
 	c.deleted.Append(x.Deleted)
 	c.version.Append(it.version())
 	c.sessionID.Append(x.SessionID)
+	c.userID.Append(x.UserID)
 	c.models.Append(x.Models)
 }
 

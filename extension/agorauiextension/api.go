@@ -45,10 +45,14 @@ type route struct {
 var routes = []route{
 	{http.MethodGet, []string{"me"}, apikey.ScopeRead, (*ui).me},
 	{http.MethodGet, []string{"executions"}, apikey.ScopeRead, (*ui).listExecutions},
+	{http.MethodGet, []string{"executions", "export"}, apikey.ScopeRead, (*ui).exportExecutions},
 	{http.MethodGet, []string{"executions", "*"}, apikey.ScopeRead, (*ui).executionDetail},
+	{http.MethodGet, []string{"executions", "*", "export"}, apikey.ScopeRead, (*ui).exportExecution},
 	{http.MethodGet, []string{"executions", "*", "spans"}, apikey.ScopeRead, (*ui).executionSpans},
 	{http.MethodGet, []string{"executions", "*", "snapshots"}, apikey.ScopeRead, (*ui).executionSnapshots},
 	{http.MethodGet, []string{"executions", "*", "llm"}, apikey.ScopeRead, (*ui).llmCalls},
+	{http.MethodGet, []string{"sessions"}, apikey.ScopeRead, (*ui).sessionsList},
+	{http.MethodGet, []string{"sessions", "*"}, apikey.ScopeRead, (*ui).sessionRuns},
 	{http.MethodGet, []string{"usage"}, apikey.ScopeRead, (*ui).usage},
 	{http.MethodGet, []string{"workflows"}, apikey.ScopeRead, (*ui).workflows},
 	{http.MethodGet, []string{"workflows", "*", "graph"}, apikey.ScopeRead, (*ui).graph},
@@ -100,7 +104,23 @@ func (u *ui) api(w http.ResponseWriter, r *http.Request) {
 		u.answerError(w, r, err)
 		return
 	}
-	rt, args := match(r.Method, strings.Split(path, "/"))
+	// Split before unescaping: a segment (a session id) may hold a "/".
+	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.EscapedPath(), "/api/"), "/"), "/")
+	for i, p := range parts {
+		if s, err := url.PathUnescape(p); err == nil {
+			parts[i] = s
+		}
+	}
+	if r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "live" {
+		// A stream: no query timeout, no JSON answer.
+		if err := k.Require(apikey.ScopeRead); err != nil {
+			httpjson.Detail(w, http.StatusForbidden, err.Error())
+			return
+		}
+		u.live(w, r, k)
+		return
+	}
+	rt, args := match(r.Method, parts)
 	if rt == nil {
 		httpjson.Detail(w, http.StatusNotFound, "not found: "+r.Method+" "+r.URL.Path)
 		return
@@ -114,6 +134,12 @@ func (u *ui) api(w http.ResponseWriter, r *http.Request) {
 	resp, err := rt.handle(u, ctx, k, r, args)
 	if err != nil {
 		u.answerError(w, r, err)
+		return
+	}
+	if d, ok := resp.(download); ok {
+		w.Header().Set("Content-Type", d.contentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
+		_, _ = w.Write(d.body)
 		return
 	}
 	u.write(w, r, http.StatusOK, resp)
@@ -162,7 +188,9 @@ func (u *ui) sql(name string, d queries.Data) (string, error) {
 type filters struct {
 	status, project, workflow string
 	// node: only executions where the node of that name failed or retried.
-	node     string
+	node string
+	// words: every one must be in one error, input or output (search).
+	words    []string
 	from, to time.Time
 }
 
@@ -173,6 +201,13 @@ const defaultWindow = 24 * time.Hour
 func parseFilters(q url.Values) (filters, error) {
 	f := filters{status: q.Get("status"), project: q.Get("project"), workflow: q.Get("workflow"), node: q.Get("node"),
 		from: time.Now().Add(-defaultWindow).UTC(), to: time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if q.Has("q") {
+		words, err := searchWords(q.Get("q"))
+		if err != nil {
+			return f, err
+		}
+		f.words = words
+	}
 	if f.status != "" && !slices.Contains(agora.ExecutionStatuses, agora.Status(f.status)) {
 		return f, badParam("status", "must be one of "+agora.JoinStatuses(agora.ExecutionStatuses))
 	}

@@ -30,6 +30,8 @@ type Config struct {
 	QueryTimeout time.Duration `mapstructure:"query_timeout"`
 	// Alerts: rules evaluated against ClickHouse, notified to webhooks.
 	Alerts alerts.Config `mapstructure:"alerts"`
+	// Live bounds the live tail's streams.
+	Live LiveConfig `mapstructure:"live"`
 }
 
 // SessionConfig: a session ends after IdleTimeout without a request or
@@ -51,7 +53,7 @@ var (
 
 // Validate checks the config.
 func (cfg *Config) Validate() error {
-	errs := errors.Join(cfg.ClickHouse.Validate(), cfg.Alerts.Validate())
+	errs := errors.Join(cfg.ClickHouse.Validate(), cfg.Alerts.Validate(), cfg.Live.Validate())
 	if cfg.Authenticator == (component.ID{}) {
 		errs = errors.Join(errs, errNoAuthenticator)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/google/uuid"
@@ -35,23 +36,19 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	if err != nil {
 		return nil, err
 	}
-	list, err := u.listQuery(q, f.node != "")
+	counts, err := u.sql("counts", f.data())
 	if err != nil {
 		return nil, err
 	}
-	counts, err := u.sql("counts", queries.Data{Node: f.node != ""})
-	if err != nil {
-		return nil, err
-	}
-	rows := []agora.ExecutionRow{}
+	var rows []agora.ExecutionRow
 	var cs []statusCount
 	g, _ := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return u.db.Select(ctx, &rows, list, append(append([]any{k.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to},
-			f.nodeArgs(k)...), limit, offset)...)
+		rows, err = u.selectExecutions(ctx, k, q, &f, limit, offset)
+		return err
 	})
 	g.Go(func() error {
-		return u.db.Select(ctx, &cs, counts, append([]any{k.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to}, f.nodeArgs(k)...)...)
+		return u.db.Select(ctx, &cs, counts, append([]any{k.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to}, f.subqueryArgs(k)...)...)
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -70,16 +67,39 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	return map[string]any{"executions": rows, "total": total, "counts": byStatus, "limit": limit, "offset": offset}, nil
 }
 
-// nodeArgs bind the node filter's subquery, in the caller's org.
-func (f *filters) nodeArgs(k *apikey.Key) []any {
-	if f.node == "" {
-		return nil
+// selectExecutions reads a page of the filtered list in the requested order.
+func (u *ui) selectExecutions(ctx context.Context, k *apikey.Key, q url.Values, f *filters, limit, offset int) ([]agora.ExecutionRow, error) {
+	list, err := u.listQuery(q, f.data())
+	if err != nil {
+		return nil, err
 	}
-	return []any{k.OrgID, f.node, f.from, f.to}
+	rows := []agora.ExecutionRow{}
+	err = u.db.Select(ctx, &rows, list, append(append([]any{k.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to},
+		f.subqueryArgs(k)...), limit, offset)...)
+	return rows, err
+}
+
+// data says which subqueries the filters render.
+func (f *filters) data() queries.Data {
+	return queries.Data{Node: f.node != "", Search: len(f.words) > 0}
+}
+
+// subqueryArgs bind the node filter's and the search's subqueries, in
+// the caller's org.
+func (f *filters) subqueryArgs(k *apikey.Key) []any {
+	var args []any
+	if f.node != "" {
+		args = append(args, k.OrgID, f.node, f.from, f.to)
+	}
+	if len(f.words) > 0 {
+		// Nodes start after their run: a day's margin past the window.
+		args = append(args, k.OrgID, f.from, f.to.Add(24*time.Hour), f.words)
+	}
+	return args
 }
 
 // listQuery renders the list with the requested, whitelisted order.
-func (u *ui) listQuery(q url.Values, node bool) (string, error) {
+func (u *ui) listQuery(q url.Values, d queries.Data) (string, error) {
 	sortName := q.Get("sort")
 	if sortName == "" {
 		sortName = "started_at"
@@ -95,7 +115,8 @@ func (u *ui) listQuery(q url.Values, node bool) (string, error) {
 	if order != "ASC" && order != "DESC" {
 		return "", badParam("order", "must be asc or desc")
 	}
-	return u.sql("list", queries.Data{Sort: sortCol, Order: order, Node: node})
+	d.Sort, d.Order = sortCol, order
+	return u.sql("list", d)
 }
 
 // readExecution runs the named per-execution queries at once, each a point
@@ -170,5 +191,5 @@ func (u *ui) executionSnapshots(ctx context.Context, k *apikey.Key, _ *http.Requ
 	if err := u.readExecution(ctx, k, map[string]any{"snapshots": &rows}, exec.String(), agora.EventStateSnapshot); err != nil {
 		return nil, err
 	}
-	return map[string]any{"snapshots": rows}, nil
+	return map[string]any{"snapshots": rows, "diffs": snapshotDiffs(rows)}, nil
 }

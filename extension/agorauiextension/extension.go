@@ -33,12 +33,16 @@ type ui struct {
 	keys     apikey.Manager // the authenticator's keys and their management
 	sessions *sessions
 	alerts   *alerts.Runner
+	liveHub  *liveHub
+	liveDone chan struct{} // closed at shutdown: open streams end
 	server   *http.Server
 	serving  sync.WaitGroup
 }
 
 func newUI(cfg *Config, set extension.Settings) *ui {
-	return &ui{cfg: cfg, set: set, sessions: newSessions(cfg.Session.IdleTimeout, cfg.Session.MaxAge)}
+	u := &ui{cfg: cfg, set: set, sessions: newSessions(cfg.Session.IdleTimeout, cfg.Session.MaxAge), liveDone: make(chan struct{})}
+	u.liveHub = newLiveHub(u, cfg.Live)
+	return u
 }
 
 // errNotKeyManager: the authenticator is not apikeyauth.
@@ -110,6 +114,8 @@ func (u *ui) Start(ctx context.Context, host component.Host) error {
 // Shutdown is safe without Start.
 func (u *ui) Shutdown(ctx context.Context) error {
 	var err error
+	close(u.liveDone)
+	u.liveHub.shutdown()
 	if u.server != nil {
 		err = u.server.Shutdown(ctx)
 		u.serving.Wait()

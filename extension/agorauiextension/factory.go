@@ -27,6 +27,7 @@ func createDefaultConfig() component.Config {
 		QueryTimeout: 10 * time.Second,
 		Session:      SessionConfig{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour},
 		Alerts:       alerts.NewDefaultConfig(),
+		Live:         newDefaultLiveConfig(),
 	}
 }
 

@@ -145,6 +145,16 @@ func putTime(m pcommon.Map, k string, t *time.Time) {
 	}
 }
 
+// FirstStr is the first of keys that m holds as a non-empty string.
+func FirstStr(m pcommon.Map, keys []string) string {
+	for _, k := range keys {
+		if s := Str(m, k); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 // Str is an attribute or body field as a string, "" when absent.
 func Str(m pcommon.Map, k string) string {
 	if v, ok := m.Get(k); ok {

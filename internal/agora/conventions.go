@@ -49,6 +49,16 @@ var GenAILLMOperations = []string{"chat", "text_completion", "generate_content",
 // SessionKeys name a run's session or conversation, first match wins.
 var SessionKeys = []string{GenAIConversationID, OpenInferenceSession, "traceloop.association.properties.session_id"}
 
+// UserKeys name the end user a run served, first match wins.
+var UserKeys = []string{"user.id", "enduser.id", "traceloop.association.properties.user_id"}
+
+// InputSessionKeys and InputUserKeys are the input_data fields of an Agora
+// API start that name its session and user (the API has no attributes).
+var (
+	InputSessionKeys = []string{"session_id", "conversation_id"}
+	InputUserKeys    = []string{"user_id"}
+)
+
 // ProviderKeys name an LLM call's provider, first match wins.
 var ProviderKeys = []string{"gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"}
 

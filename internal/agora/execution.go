@@ -97,6 +97,9 @@ type Execution struct {
 	// SessionID groups runs of one conversation or user session, when the
 	// telemetry names one (gen_ai.conversation.id, session.id, …).
 	SessionID string
+	// UserID is the end user the run served, when the telemetry names one
+	// (user.id, enduser.id, input_data.user_id).
+	UserID string
 	// Models are the LLM models its calls used, sorted.
 	Models []string
 	// Truncated: a per-execution limit was reached; some telemetry is not in it.
@@ -116,12 +119,13 @@ const (
 	FieldTruncated  = "truncated"
 	FieldDeleted    = "deleted"
 	FieldSessionID  = "session_id"
+	FieldUserID     = "user_id"
 	FieldModels     = "models"
 )
 
 // Append writes the execution record as a log record (agora.execution).
 func (e *Execution) Append(lrs plog.LogRecordSlice) plog.LogRecord {
-	lr, b := newRecord(lrs, EventExecutionRecord, e.Scope, e.StartedAt, uuid.Nil, 21)
+	lr, b := newRecord(lrs, EventExecutionRecord, e.Scope, e.StartedAt, uuid.Nil, 22)
 	b.PutStr(FieldStatus, string(e.Status))
 	b.PutStr(FieldStartedAt, formatTime(e.StartedAt))
 	putTime(b, FieldCompletedAt, e.CompletedAt)
@@ -140,6 +144,7 @@ func (e *Execution) Append(lrs plog.LogRecordSlice) plog.LogRecord {
 	b.PutStr(FieldSource, e.Source)
 	putStrs(b, FieldTraceIDs, e.TraceIDs)
 	putStrIf(b, FieldSessionID, e.SessionID)
+	putStrIf(b, FieldUserID, e.UserID)
 	putStrs(b, FieldModels, e.Models)
 	putBool(b, FieldTruncated, e.Truncated)
 	putBool(b, FieldDeleted, e.Deleted)
@@ -158,7 +163,7 @@ func DecodeExecution(lr plog.LogRecord) (Execution, error) {
 		NodeCount: getSum(b, FieldNodeCount), ErrorCount: getSum(b, FieldErrorCount), RetryCount: getSum(b, FieldRetryCount),
 		PromptTokens: getSum(b, FieldPromptTokens), CompletionTokens: getSum(b, FieldCompletionTokens), TotalTokens: getSum(b, FieldTotalTokens),
 		Source: Str(b, FieldSource), Truncated: getBool(b, FieldTruncated), Deleted: getBool(b, FieldDeleted),
-		SessionID: Str(b, FieldSessionID), Models: getStrs(b, FieldModels), TraceIDs: getStrs(b, FieldTraceIDs),
+		SessionID: Str(b, FieldSessionID), UserID: Str(b, FieldUserID), Models: getStrs(b, FieldModels), TraceIDs: getStrs(b, FieldTraceIDs),
 	}
 	if c := optBounded(b, FieldEstimatedCost, func(f float64) bool { return f >= 0 }); c != nil {
 		e.EstimatedCost = *c // a sum of bounded costs

@@ -40,6 +40,7 @@ type ExecutionRow struct {
 	Deleted          bool       `ch:"Deleted" json:"-"`
 	Version          time.Time  `ch:"Version" json:"-"`
 	SessionID        string     `ch:"SessionId" json:"session_id,omitempty"`
+	UserID           string     `ch:"UserId" json:"user_id,omitempty"`
 	Models           []string   `ch:"Models" json:"models,omitempty"`
 }
 

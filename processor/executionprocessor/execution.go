@@ -108,6 +108,15 @@ func (e *execution) onStart(st agora.ExecutionStart) {
 	e.setScope(st.Scope)
 	e.rec.StartedAt = st.StartedAt
 	e.rec.Input = detached(st.Input)
+	if st.Input.Type() == pcommon.ValueTypeMap {
+		in := st.Input.Map()
+		if s := agora.FirstStr(in, agora.InputSessionKeys); s != "" {
+			e.rec.SessionID = s
+		}
+		if u := agora.FirstStr(in, agora.InputUserKeys); u != "" {
+			e.rec.UserID = u
+		}
+	}
 }
 
 // onComplete: POST /complete. The SDK's status is the final word.

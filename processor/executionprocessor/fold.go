@@ -66,6 +66,9 @@ func (e *execution) foldSpan(org, project string, f *spanFacts, cfg *Config) {
 	if f.session != "" && e.rec.SessionID == "" {
 		e.rec.SessionID = f.session
 	}
+	if f.user != "" && e.rec.UserID == "" {
+		e.rec.UserID = f.user
+	}
 	switch f.kind {
 	case kindFlow:
 		e.onFlowSpan(org, project, f)

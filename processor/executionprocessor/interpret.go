@@ -61,7 +61,7 @@ type spanFacts struct {
 	// input and output a run or step span captured; session names the
 	// run's session or conversation.
 	input, output pcommon.Value
-	session       string
+	session, user string
 	phase         phase
 	usage         usage
 	usageNode     string // agora.node on a span with usage: the fallback attribution
@@ -85,6 +85,17 @@ func (f *spanFacts) sourceBit() uint8 {
 // spans only link parents within executions that something else started.
 func (f *spanFacts) relevant() bool { return f.kind != kindPlain || f.hasUsage() || f.fromAPI }
 
+// withResource fills the session and user a span does not name from its
+// resource's attributes (an SDK may set them once per process or request).
+func (f *spanFacts) withResource(session, user string) {
+	if f.session == "" {
+		f.session = session
+	}
+	if f.user == "" {
+		f.user = user
+	}
+}
+
 // interpret reads a span. prices turn LLM tokens into cost.
 func interpret(span ptrace.Span, prices []Price) spanFacts {
 	attrs := span.Attributes()
@@ -99,11 +110,7 @@ func interpret(span ptrace.Span, prices []Price) spanFacts {
 			break
 		}
 	}
-	for _, k := range agora.SessionKeys {
-		if f.session = agora.Str(attrs, k); f.session != "" {
-			break
-		}
-	}
+	f.session, f.user = agora.FirstStr(attrs, agora.SessionKeys), agora.FirstStr(attrs, agora.UserKeys)
 	if f.usage = usageOf(attrs, prices, llmCall(attrs, &f), &f.ignored); f.hasUsage() {
 		f.usageNode = agora.Str(attrs, agora.SpanAttrNode)
 	}

@@ -35,7 +35,9 @@ func (b *batch) entry(k key, kind byte) *entry {
 }
 
 // span journals a span, stripped to what folding reads, under its execution.
-func (b *batch) span(k key, project string, span ptrace.Span) {
+// The session and user it was folded with (its own or its resource's) are
+// kept on it, as the replay reads no resource but the project.
+func (b *batch) span(k key, project string, f *spanFacts, span ptrace.Span) {
 	en := b.entry(k, entrySpans)
 	rss := en.traces.ResourceSpans()
 	if rss.Len() == 0 {
@@ -43,7 +45,14 @@ func (b *batch) span(k key, project string, span ptrace.Span) {
 		rs.Resource().Attributes().PutStr(agora.ResourceProject, project)
 		rs.ScopeSpans().AppendEmpty()
 	}
-	strip(rss.At(0).ScopeSpans().At(0).Spans().AppendEmpty(), span)
+	dst := rss.At(0).ScopeSpans().At(0).Spans().AppendEmpty()
+	strip(dst, span)
+	if f.session != "" && agora.FirstStr(dst.Attributes(), agora.SessionKeys) == "" {
+		dst.Attributes().PutStr(agora.SessionKeys[0], f.session)
+	}
+	if f.user != "" && agora.FirstStr(dst.Attributes(), agora.UserKeys) == "" {
+		dst.Attributes().PutStr(agora.UserKeys[0], f.user)
+	}
 }
 
 // record journals an Agora API record under its execution.
@@ -70,7 +79,7 @@ var foldedAttributes = func() map[string]bool {
 		keep[k] = true
 	}
 	for _, keys := range [][]string{agora.UsagePromptKeys, agora.UsageCompletionKeys, agora.UsageTotalKeys,
-		agora.UsageCostKeys, agora.LLMCallMarkers, agora.ModelKeys, agora.ConventionAttributes, agora.SessionKeys, agora.ProviderKeys} {
+		agora.UsageCostKeys, agora.LLMCallMarkers, agora.ModelKeys, agora.ConventionAttributes, agora.SessionKeys, agora.UserKeys, agora.ProviderKeys} {
 		for _, k := range keys {
 			keep[k] = true
 		}

@@ -262,9 +262,11 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		if project == "" {
 			project = agora.Str(res, agora.ResourceService)
 		}
+		session, user := agora.FirstStr(res, agora.SessionKeys), agora.FirstStr(res, agora.UserKeys)
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, span := range ss.Spans().All() {
 				f := interpret(span, p.cfg.Prices)
+				f.withResource(session, user)
 				if f.ignored > 0 {
 					ignored[org] += f.ignored
 				}
@@ -273,7 +275,7 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 					continue
 				}
 				if p.journal != nil {
-					b.span(e.key, project, span)
+					b.span(e.key, project, &f, span)
 				}
 				// The exporter files a span under its trace unless told
 				// otherwise: a trace its flow filed under an API execution.

@@ -34,8 +34,14 @@ func (c *collector) uiGet(t testing.TB, key, path string) (int, map[string]any) 
 // n nodes, and completes it with status (unless "running").
 func (c *collector) seedRun(t testing.TB, key, wf, status string, n int) string {
 	t.Helper()
+	return c.seedRunInput(t, key, wf, status, n, fmt.Sprintf(`{"q": %q}`, strings.Repeat("x", 10)))
+}
+
+// seedRunInput is seedRun with the run's input_data (JSON).
+func (c *collector) seedRunInput(t testing.TB, key, wf, status string, n int, input string) string {
+	t.Helper()
 	code, resp := c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/executions/start", Headers: map[string]string{"Content-Type": "application/json"},
-		Body: []byte(fmt.Sprintf(`{"workflow_name": %q, "project_name": "p", "input_data": {"q": %q}}`, wf, strings.Repeat("x", 10)))}, key, "")
+		Body: []byte(fmt.Sprintf(`{"workflow_name": %q, "project_name": "p", "input_data": %s}`, wf, input))}, key, "")
 	require.Equal(t, http.StatusOK, code, resp)
 	exec := resp["execution_id"].(string)
 	var nodes []string

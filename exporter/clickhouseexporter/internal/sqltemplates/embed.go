@@ -60,6 +60,9 @@ var Migrations = []Migration{
 		Backfills: []string{"node_runs_v11_copy.sql"}},
 	{Version: 12, Name: "node executions with LLM usage", Statements: []string{"node_usage_table.sql", "node_usage_mv.sql", "node_usage_v12_copy.sql"},
 		Backfills: []string{"node_usage_v12_copy.sql"}},
+	{Version: 13, Name: "user ids; searchable text", Statements: []string{"executions_v13_columns.sql", "search_text_table.sql",
+		"search_text_executions_mv.sql", "search_text_nodes_mv.sql", "search_text_v13_copy_executions.sql", "search_text_v13_copy_nodes.sql"},
+		Backfills: []string{"search_text_v13_copy_executions.sql", "search_text_v13_copy_nodes.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.
@@ -70,4 +73,5 @@ var Bootstrap = []string{"database.sql", "schema_migrations_table.sql", "schema_
 var TTLColumns = map[string]string{
 	"spans": "Timestamp", "spans_trace_id_ts": "Start", "logs": "Timestamp", "events": "Timestamp",
 	"executions": "LastSeen", "node_executions": "StartedAt", "alert_deliveries": "At", "node_runs": "StartedAt", "node_usage": "StartedAt",
+	"search_text": "StartedAt",
 }

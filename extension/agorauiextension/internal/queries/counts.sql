@@ -10,6 +10,13 @@ WHERE OrgId = ? AND NOT Deleted
       SELECT ExecutionId FROM {{ident .Database}}.node_runs
       WHERE OrgId = ? AND NodeName = ? AND (Status = 'error' OR RetryCount > 0) AND StartedAt >= ? AND StartedAt < ?)
 {{- end}}
+{{- if .Search}}
+  -- Only where one text (an error, input or output of the run or one of
+  -- its nodes) holds every word searched for; nodes start after their run.
+  AND ExecutionId IN (
+      SELECT ExecutionId FROM {{ident .Database}}.search_text
+      WHERE OrgId = ? AND StartedAt >= ? AND StartedAt < ? AND hasAllTokens(Text, ?))
+{{- end}}
 GROUP BY Status
 -- Versions of an execution share a start date (the processor keeps it), so
 -- FINAL may work partition by partition, reading only the days asked for.

@@ -1,6 +1,7 @@
 SELECT
     ExecutionId, ProjectId, ProjectName, WorkflowId, WorkflowName, Status, StartedAt, CompletedAt, DurationMs,
-    NodeCount, ErrorCount, RetryCount, PromptTokens, CompletionTokens, TotalTokens, EstimatedCost, ErrorMessage, LastSeen
+    NodeCount, ErrorCount, RetryCount, PromptTokens, CompletionTokens, TotalTokens, EstimatedCost, ErrorMessage, LastSeen,
+    SessionId, UserId
 FROM {{ident .Database}}.executions FINAL
 WHERE OrgId = ? AND NOT Deleted
   AND (? = '' OR Status = ?)
@@ -12,6 +13,13 @@ WHERE OrgId = ? AND NOT Deleted
   AND ExecutionId IN (
       SELECT ExecutionId FROM {{ident .Database}}.node_runs
       WHERE OrgId = ? AND NodeName = ? AND (Status = 'error' OR RetryCount > 0) AND StartedAt >= ? AND StartedAt < ?)
+{{- end}}
+{{- if .Search}}
+  -- Only where one text (an error, input or output of the run or one of
+  -- its nodes) holds every word searched for; nodes start after their run.
+  AND ExecutionId IN (
+      SELECT ExecutionId FROM {{ident .Database}}.search_text
+      WHERE OrgId = ? AND StartedAt >= ? AND StartedAt < ? AND hasAllTokens(Text, ?))
 {{- end}}
 ORDER BY {{.Sort}} {{.Order}}, ExecutionId
 LIMIT ? OFFSET ?

@@ -20,7 +20,12 @@ type Data struct {
 	Sort     string // a column from Sorts
 	Order    string // ASC or DESC
 	Node     bool   // filter on a node's failures and retries
+	Search   bool   // filter on words in errors, inputs and outputs
+	Group    string // a column from Groups
 }
+
+// Groups maps the sessions API's groupings to columns.
+var Groups = map[string]string{"session": "SessionId", "user": "UserId"}
 
 // Sorts maps the API's sort names to columns.
 var Sorts = map[string]string{"started_at": "StartedAt", "duration": "DurationMs", "status": "Status", "workflow": "WorkflowName"}
