@@ -8,6 +8,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -123,6 +124,26 @@ func TestScopeMatrix(t *testing.T) {
 		{"query API read", func(k *scoped) bool { return k.name != "ingest" }, func(k *scoped, _ int) (bool, string) {
 			code, resp := c.uiCall(t, k.key, http.MethodGet, "executions", "")
 			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"export executions", func(k *scoped) bool { return k.name != "ingest" }, func(k *scoped, _ int) (bool, string) {
+			code, _, body := c.uiRaw(t, k.key, "executions/export?format=json")
+			return code == http.StatusOK, fmt.Sprint(code, string(body))
+		}},
+		{"sessions", func(k *scoped) bool { return k.name != "ingest" }, func(k *scoped, _ int) (bool, string) {
+			code, resp := c.uiCall(t, k.key, http.MethodGet, "sessions", "")
+			return code == http.StatusOK, fmt.Sprint(code, resp)
+		}},
+		{"live tail", func(k *scoped) bool { return k.name != "ingest" }, func(k *scoped, _ int) (bool, string) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.ui+"/api/live", nil)
+			req.Header.Set("X-API-Key", k.key)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return false, err.Error()
+			}
+			defer resp.Body.Close()
+			return resp.StatusCode == http.StatusOK, fmt.Sprint(resp.StatusCode)
 		}},
 		{"list keys", func(k *scoped) bool { return k.name == "admin" || k.name == "unscoped" }, func(k *scoped, _ int) (bool, string) {
 			code, resp := c.uiCall(t, k.key, http.MethodGet, "keys", "")
