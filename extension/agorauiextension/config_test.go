@@ -39,6 +39,9 @@ func TestLoadConfig(t *testing.T) {
 		Webhooks: alerts.WebhookConfig{Timeout: 5 * time.Second, InitialInterval: 10 * time.Second, MaxInterval: 10 * time.Minute,
 			MaxAttempts: 5, AllowPrivateNetworks: true}}, full.Alerts)
 	assert.Equal(t, alerts.NewDefaultConfig(), cfg.Alerts)
+	assert.Equal(t, LiveConfig{PollInterval: time.Second, MaxConnections: 20, MaxConnectionsPerOrg: 2, Buffer: 100, MaxRowsPerPoll: 50,
+		MaxDuration: 10 * time.Minute}, full.Live)
+	assert.Equal(t, newDefaultLiveConfig(), cfg.Live)
 }
 
 func TestAlertsConfigErrors(t *testing.T) {
@@ -56,6 +59,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"http_auth":      errHTTPAuth,
 		"bad_session":    errSession,
 		"zero_timeout":   errTimeout,
+		"bad_live":       errLive,
 	} {
 		t.Run(name, func(t *testing.T) { assert.ErrorIs(t, load(t, name).Validate(), want) })
 	}
@@ -63,8 +67,10 @@ func TestConfigValidateErrors(t *testing.T) {
 
 func TestQueriesRender(t *testing.T) {
 	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series",
-		"graph_nodes", "graph_edges", "graph_stats", "graph_transitions", "usage_models", "usage_workflows", "llm_spans"} {
-		for _, d := range []queries.Data{{Database: "agora", Sort: "StartedAt", Order: "DESC"}, {Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true}} {
+		"graph_nodes", "graph_edges", "graph_stats", "graph_transitions", "usage_models", "usage_workflows", "llm_spans",
+		"sessions", "session_runs", "live_executions", "live_nodes", "live_spans"} {
+		for _, d := range []queries.Data{{Database: "agora", Sort: "StartedAt", Order: "DESC", Group: "SessionId"},
+			{Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true, Search: true, Group: "UserId"}} {
 			sql, err := queries.Render(name+".sql", d)
 			require.NoError(t, err, name)
 			assert.Contains(t, sql, "`agora`.", name)

@@ -42,9 +42,12 @@ type LiveConfig struct {
 	MaxDuration time.Duration `mapstructure:"max_duration"`
 }
 
+var errLive = errors.New("live: poll_interval must be at least 100ms; max_connections, max_connections_per_org, buffer and max_rows_per_poll at least 1; max_duration positive")
+
+// Validate checks the bounds.
 func (c *LiveConfig) Validate() error {
 	if c.PollInterval < 100*time.Millisecond || c.MaxConnections < 1 || c.MaxConnectionsPerOrg < 1 || c.Buffer < 1 || c.MaxRowsPerPoll < 1 || c.MaxDuration <= 0 {
-		return errors.New("live: poll_interval must be at least 100ms; max_connections, max_connections_per_org, buffer and max_rows_per_poll at least 1; max_duration positive")
+		return errLive
 	}
 	return nil
 }

@@ -364,3 +364,46 @@ func TestGroupCommit(t *testing.T) {
 	assert.Less(t, counting.batches.Load(), int64(writers*each), "writes shared transactions")
 	require.NoError(t, j.client.Close(context.Background()))
 }
+
+// TestSessionAndUser: an API start's input_data names them; an OTLP run's
+// resource does (its spans do not); both survive a crash and replay.
+func TestSessionAndUser(t *testing.T) {
+	// prepare
+	dir := t.TempDir()
+	cfg := createDefaultConfig().(*Config)
+	cfg.FlushInterval = time.Hour
+	host, id, stop := storageHost(t, dir)
+	cfg.Storage = &id
+	exec := uuid.New()
+	in := pcommon.NewValueMap()
+	in.Map().PutStr("question", "q")
+	in.Map().PutStr("session_id", "conv-1")
+	in.Map().PutStr("user_id", "alice")
+	p := newPipelines(t, cfg, host)
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, exec), StartedAt: t0, Input: in}))))
+	trace := pcommon.TraceID(uuid.New())
+	run := tracerRun(trace, 1)
+	res := run.td.ResourceSpans().At(0).Resource().Attributes()
+	res.PutStr("session.id", "conv-2")
+	res.PutStr("enduser.id", "bob")
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), run.td))
+	ep := p.traces.(pipelineEnd).Unwrap()
+	close(ep.stop)
+	ep.done.Wait()
+	require.NoError(t, ep.journal.Close(context.Background()))
+	stop()
+
+	// test: replayed by a new process
+	cfg2 := *cfg
+	cfg2.FlushInterval = time.Second
+	host, _, stop = storageHost(t, dir)
+	defer stop()
+	p2 := newPipelines(t, &cfg2, host)
+	p2.shutdown(t)
+
+	// verify
+	execs := p2.executions(t)
+	assert.Equal(t, []string{"conv-1", "alice"}, []string{execs[exec].SessionID, execs[exec].UserID})
+	o := execs[uuid.UUID(trace)]
+	assert.Equal(t, []string{"conv-2", "bob"}, []string{o.SessionID, o.UserID}, "from the resource, through the journal")
+}

@@ -3,12 +3,21 @@
 // scope), INGEST_KEY (ingest only), RUNNING_EXEC, ERROR_EXEC, WEBHOOK_URL
 // (a receiver that answers 200), SDK_EXEC (the captured SDK flow), LOOP_EXEC
 // (a run whose Search node ran five times), OTLP_EXEC (the agora_tracer
-// fixture), SCREENSHOTS, CHROMIUM.
+// fixture), SESSION_EXECS (two runs of session conv-ui, the first with a
+// shared-store change of node N0), SCREENSHOTS, CHROMIUM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { chromium } from "playwright-core";
 
-const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, SDK_EXEC, LOOP_EXEC, OTLP_EXEC, WEBHOOK_URL, SCREENSHOTS } = process.env;
+const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, SDK_EXEC, LOOP_EXEC, OTLP_EXEC, WEBHOOK_URL, SCREENSHOTS, SESSION_EXECS } = process.env;
+
+// sdk calls the Agora API with the test's key.
+async function sdk(path, body) {
+  const res = await fetch(API_URL + path, { method: "POST", headers: { "Content-Type": "application/json", "X-API-Key": KEY }, body: JSON.stringify(body) });
+  assert.equal(res.status, 200, await res.text());
+  return res.json();
+}
 let browser, context, page;
 
 before(async () => {
@@ -16,7 +25,7 @@ before(async () => {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.on("dialog", (d) => d.accept());
 });
@@ -215,6 +224,106 @@ test("usage and cost by model, workflow and day", async () => {
   await page.waitForSelector('#usage-workflows tr[data-workflow="DemoFlow"]');
   await page.waitForSelector("#usage-cost rect.bar");
   await page.screenshot({ path: `${SCREENSHOTS}/usage.png`, fullPage: true });
+});
+
+test("search finds a run by an error word; export downloads the filtered rows", async () => {
+  await page.goto(UI_URL + "#/");
+  await page.waitForSelector("#executions tr.row");
+  await page.click('#status-filter .chip[data-status="all"]');
+  await page.fill("#search", "HARD failed");
+  await page.click("#search-form button[type=submit]");
+  await page.waitForFunction((id) => {
+    const rows = [...document.querySelectorAll("#executions tr.row")];
+    return rows.length === 1 && rows[0].dataset.id === id;
+  }, ERROR_EXEC);
+  await page.screenshot({ path: `${SCREENSHOTS}/search.png`, fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  assert.match(download.suggestedFilename(), /^executions-.*\.csv$/);
+  const lines = (await readFile(await download.path(), "utf8")).trim().split("\n");
+  assert.equal(lines.length, 2, lines.join("\n"));
+  assert.ok(lines[0].startsWith("execution_id,"), lines[0]);
+  assert.ok(lines[1].startsWith(ERROR_EXEC + ","), lines[1]);
+  // A search with no word is refused, naming the field.
+  await page.fill("#search", "--");
+  await page.click("#search-form button[type=submit]");
+  await page.waitForSelector("#search-error:text('q: ')");
+  await page.fill("#search", "");
+  await page.click("#search-form button[type=submit]");
+  await page.waitForFunction(() => document.querySelectorAll("#executions tr.row").length > 1);
+});
+
+test("project and workflow pickers filter the list", async () => {
+  await page.selectOption("#project-filter", "p");
+  await page.selectOption("#workflow-filter", "wf-loop");
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll("#executions tr.row")];
+    return rows.length === 1 && rows[0].textContent.includes("wf-loop");
+  });
+  await page.selectOption("#project-filter", "");
+  await page.waitForFunction(() => document.querySelectorAll("#executions tr.row").length > 1);
+});
+
+test("sessions: the list has conv-ui with its totals; its page lists its runs in order", async () => {
+  const [first, second] = SESSION_EXECS.split(",");
+  await page.click('nav a[data-page="sessions"]');
+  const row = '#sessions tr[data-session="conv-ui"]';
+  await page.waitForSelector(row);
+  const text = await page.textContent(row);
+  assert.match(text, /^conv-ui2/, text); // two runs
+  assert.match(text, /wf-chat/);
+  assert.match(text, /alice/);
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions.png`, fullPage: true });
+  await page.click(row);
+  await page.waitForSelector("#session-runs tr.row");
+  const ids = await page.$$eval("#session-runs tr.row", (rs) => rs.map((r) => r.dataset.id));
+  assert.deepEqual(ids, [first, second]);
+  await page.screenshot({ path: `${SCREENSHOTS}/session.png`, fullPage: true });
+});
+
+test("snapshot diff: what node N0 changed in the shared store", async () => {
+  const [first] = SESSION_EXECS.split(",");
+  await page.goto(UI_URL + "#/executions/" + first);
+  const diff = page.locator('#snapshots .snapdiff[data-node="N0"]');
+  await diff.waitFor();
+  assert.match(await diff.locator('tr.change.added[data-path="forecast"]').textContent(), /rain/);
+  assert.match(await diff.locator('tr.change.changed[data-path="step"]').textContent(), /12/);
+  assert.equal(await diff.locator('tr[data-path="question"]').count(), 0, "unchanged keys are not listed");
+  assert.equal(await page.textContent("#session-link"), "conv-ui");
+  await diff.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENSHOTS}/snapshot-diff.png`, fullPage: true });
+});
+
+test("live tail: a new execution within 2 s of the SDK call; pause, clear and the node filter", async () => {
+  await page.goto(UI_URL + "#/live");
+  await page.waitForSelector('#live-state[data-state="live"]');
+  const sent = Date.now();
+  const { execution_id: exec } = await sdk("/telemetry/executions/start", { workflow_name: "wf-live", project_name: "p" });
+  await page.waitForSelector(`#live-rows tr[data-kind="execution"][data-id="${exec}"]`, { timeout: 10000 });
+  const took = Date.now() - sent;
+  assert.ok(took < 2000, `shown ${took} ms after the call`);
+  await sdk("/telemetry/batch", { execution_id: exec, workflow_name: "wf-live", project_name: "p", events: [], node_executions: [
+    { node_name: "Step", node_type: "T", status: "success", started_at: new Date().toISOString(), completed_at: new Date().toISOString(), retry_count: 0 }] });
+  await sdk(`/telemetry/executions/${exec}/complete`, { status: "success" });
+  await page.waitForSelector(`#live-rows tr[data-kind="node"][data-id="${exec}"]`);
+  await page.waitForFunction((id) => [...document.querySelectorAll(`#live-rows tr[data-kind="execution"][data-id="${id}"]`)].some((r) => r.textContent.includes("success")), exec);
+  await page.screenshot({ path: `${SCREENSHOTS}/live.png`, fullPage: true });
+
+  await page.click("#live-clear");
+  assert.equal(await page.locator("#live-rows tr").count(), 0);
+  await page.click("#live-pause");
+  const { execution_id: paused } = await sdk("/telemetry/executions/start", { workflow_name: "wf-live", project_name: "p" });
+  await page.waitForFunction(() => /while paused/.test(document.querySelector("#live-count").textContent));
+  assert.equal(await page.locator(`#live-rows tr[data-id="${paused}"]`).count(), 0, "nothing is shown while paused");
+  await page.click("#live-pause");
+
+  await page.selectOption("#live-only", "node");
+  await page.waitForSelector('#live-state[data-state="live"]');
+  await sdk("/telemetry/batch", { execution_id: paused, workflow_name: "wf-live", project_name: "p", events: [], node_executions: [
+    { node_name: "Only", node_type: "T", status: "success", started_at: new Date().toISOString(), completed_at: new Date().toISOString(), retry_count: 0 }] });
+  await page.waitForSelector(`#live-rows tr[data-kind="node"][data-id="${paused}"]`);
+  const kinds = await page.$$eval("#live-rows tr", (rs) => rs.map((r) => r.dataset.kind));
+  assert.ok(kinds.every((k) => k === "node"), kinds.join());
+  await page.selectOption("#live-only", "");
 });
 
 test("sign out ends the session", async () => {

@@ -26,7 +26,9 @@ import (
 // timeline, key create and revoke, an alert rule created, tested and firing
 // (history, delivery log, the monitoring page's link), trends, the workflow
 // graph (colours, labels, a node's failed runs), a run's path with its loop,
-// the LLM-call inspector, usage and cost, sign out. Screenshots land in
+// the LLM-call inspector, usage and cost, search and export, project and
+// workflow filters, sessions, the live tail (pause, clear, filter) and
+// snapshot diffs, sign out. Screenshots land in
 // test-output/.
 func TestBrowserUI(t *testing.T) {
 	for _, tool := range []string{"node", chromiumPath()} {
@@ -59,19 +61,24 @@ func TestBrowserUI(t *testing.T) {
 	sdkExec := c.sendFixtures(t, key)
 	loopExec := c.seedLoop(t, key)
 	otlpExec := "3d337f69-eff9-4338-7b62-ebba62f20a9c" // the fixture's trace id
+	// Two runs of one conversation; the first changed the shared store.
+	sessionExec1 := c.seedRunInput(t, key, "wf-chat", "success", 1, `{"question": "Weather in Zanzibar", "session_id": "conv-ui", "user_id": "alice"}`)
+	sessionExec2 := c.seedRunInput(t, key, "wf-chat", "success", 1, `{"question": "And tomorrow?", "session_id": "conv-ui", "user_id": "alice"}`)
+	c.sendSnapshots(t, key, sessionExec1, "wf-chat")
 	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND Status != 'running' AND ExecutionId IN (?, ?, ?)", 3, org.OrgID, sdkExec, loopExec, otlpExec)
 
 	cmd := exec.Command("node", "--test", "--test-reporter=spec", "ui.test.mjs")
 	cmd.Dir = browserDir
 	cmd.Env = append(os.Environ(),
 		"UI_URL=http://"+c.ui+"/", "API_URL=http://"+c.api, "KEY="+key, "INGEST_KEY="+ingestKey,
-		"RUNNING_EXEC="+runningExec, "ERROR_EXEC="+errorExec, "SDK_EXEC="+sdkExec, "LOOP_EXEC="+loopExec, "OTLP_EXEC="+otlpExec, "WEBHOOK_URL="+hook.srv.URL+"/hook", "SCREENSHOTS="+screenshots, "CHROMIUM="+chromiumPath())
+		"RUNNING_EXEC="+runningExec, "ERROR_EXEC="+errorExec, "SDK_EXEC="+sdkExec, "LOOP_EXEC="+loopExec, "OTLP_EXEC="+otlpExec, "SESSION_EXECS="+sessionExec1+","+sessionExec2, "WEBHOOK_URL="+hook.srv.URL+"/hook", "SCREENSHOTS="+screenshots, "CHROMIUM="+chromiumPath())
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser tests:\n%s", out)
 	require.NoError(t, err, "browser tests failed")
 	assert.Len(t, hook.byState("test"), 1, "the page's send test")
 	assert.Len(t, hook.byState("firing"), 1)
-	for _, shot := range []string{"monitoring.png", "execution-detail.png", "settings.png", "alerts.png", "workflow-graph.png", "execution-path.png", "llm-calls.png", "usage.png"} {
+	for _, shot := range []string{"monitoring.png", "execution-detail.png", "settings.png", "alerts.png", "workflow-graph.png", "execution-path.png", "llm-calls.png", "usage.png",
+		"search.png", "sessions.png", "session.png", "live.png", "snapshot-diff.png"} {
 		info, err := os.Stat(filepath.Join(screenshots, shot))
 		require.NoError(t, err)
 		require.Positive(t, info.Size())

@@ -22,6 +22,20 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
+// sendSnapshots reports that exec's node N0 changed the shared store: a
+// before and an after snapshot.
+func (c *collector) sendSnapshots(t testing.TB, key, exec, wf string) {
+	t.Helper()
+	now := time.Now().UTC()
+	code, resp := c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/batch", Headers: map[string]string{"Content-Type": "application/json"},
+		Body: []byte(fmt.Sprintf(`{"execution_id": %q, "workflow_name": %q, "project_name": "p", "events": [], "shared_state_snapshots": [
+			{"node_name": "N0", "phase": "before", "timestamp": %q, "state": {"question": "Weather in Zanzibar", "step": 1}},
+			{"node_name": "N0", "phase": "after", "timestamp": %q, "state": {"question": "Weather in Zanzibar", "step": 2, "forecast": "rain"}}]}`,
+			exec, wf, now.Format(time.RFC3339Nano), now.Add(time.Second).Format(time.RFC3339Nano)))}, key, exec)
+	require.Equal(t, http.StatusOK, code, resp)
+	require.Equal(t, 2.0, resp["shared_state_snapshots_ingested"], resp)
+}
+
 // uiRaw GETs an API path and returns the status, headers and raw body.
 func (c *collector) uiRaw(t testing.TB, key, path string) (int, http.Header, []byte) {
 	t.Helper()
@@ -62,15 +76,7 @@ func TestSearchExportSessionsAPI(t *testing.T) {
 	r2 := c.seedRunInput(t, keyA, "wf-find", "success", 2, `{"question": "Capital of Peru", "session_id": "conv-1", "user_id": "alice"}`)
 	r3 := c.seedRunInput(t, keyA, "wf-other", "success", 1, `{"question": "zanzibar again", "session_id": "conv/2", "user_id": "bob"}`)
 	rb := c.seedRunInput(t, keyB, "wf-find", "error", 2, `{"question": "Zanzibar secrets of globex", "session_id": "conv-1", "user_id": "alice"}`)
-	// r1's node N0 changed the shared store: a before and an after snapshot.
-	now := time.Now().UTC()
-	code, resp := c.send(t, sdkRequest{Method: http.MethodPost, Path: "/telemetry/batch", Headers: map[string]string{"Content-Type": "application/json"},
-		Body: []byte(fmt.Sprintf(`{"execution_id": %q, "workflow_name": "wf-find", "project_name": "p", "events": [], "shared_state_snapshots": [
-			{"node_name": "N0", "phase": "before", "timestamp": %q, "state": {"question": "Weather in Zanzibar", "step": 1}},
-			{"node_name": "N0", "phase": "after", "timestamp": %q, "state": {"question": "Weather in Zanzibar", "step": 2, "forecast": "rain"}}]}`,
-			r1, now.Format(time.RFC3339Nano), now.Add(time.Second).Format(time.RFC3339Nano)))}, keyA, r1)
-	require.Equal(t, http.StatusOK, code, resp)
-	require.Equal(t, 2.0, resp["shared_state_snapshots_ingested"], resp)
+	c.sendSnapshots(t, keyA, r1, "wf-find")
 	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE Status != 'running' AND NodeCount > 0", 4)
 	waitForCount(t, "SELECT count() FROM `"+db+"`.logs FINAL WHERE EventName = 'agora.state.snapshot'", 2)
 
@@ -97,7 +103,7 @@ func TestSearchExportSessionsAPI(t *testing.T) {
 		assert.Equal(t, tc.want, ids(resp), "q=%s %v", tc.q, tc.extra)
 		assert.Equal(t, float64(len(tc.want)), resp["total"], "q=%s %v: counts follow the search", tc.q, tc.extra)
 	}
-	code, resp = search(keyA, " -- ")
+	code, resp := search(keyA, " -- ")
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, resp["detail"], "q: ")
 

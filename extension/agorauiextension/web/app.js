@@ -40,7 +40,7 @@ const fmtMs = (ms) => (ms === null || ms === undefined ? "—" : ms >= 1000 ? (m
 const fmtCost = (c) => (c ? "$" + c.toFixed(4) : "—");
 const badge = (s) => h("span", { class: "badge " + s, "data-status": s }, s);
 
-function stopRefresh() { if (timer) clearInterval(timer); timer = null; }
+function stopRefresh() { if (timer) clearInterval(timer); timer = null; stopLive(); }
 
 // ---- sign in -------------------------------------------------------------
 
@@ -87,7 +87,7 @@ async function boot() {
 
 // project, workflow and since come from a link (an alert's executions):
 // #/?workflow=…&status=…&from=….
-const monitoring = { status: "", group: false, range: "86400", project: "", workflow: "", since: "" };
+const monitoring = { status: "", group: false, range: "86400", project: "", workflow: "", since: "", q: "" };
 const RANGES = [["3600", "last hour"], ["86400", "last 24 hours"], ["604800", "last 7 days"], ["2592000", "last 30 days"], ["all", "all time"]];
 function rangeParams(q) {
   const from = monitoring.since ? new Date(monitoring.since) : monitoring.range === "all" ? new Date(0) : new Date(Date.now() - Number(monitoring.range) * 1000);
@@ -95,6 +95,26 @@ function rangeParams(q) {
   if (monitoring.project) q.set("project", monitoring.project);
   if (monitoring.workflow) q.set("workflow", monitoring.workflow);
   return q;
+}
+const LIST_HEAD = ["Workflow", "Status", "Started", "Duration", "Nodes", "Errors", "Retries", "Tokens", "Cost", "Error"];
+
+// listParams are the list's filters: range, project, workflow, status, search.
+function listParams(q) {
+  rangeParams(q);
+  if (monitoring.status) q.set("status", monitoring.status);
+  if (monitoring.q) q.set("q", monitoring.q);
+  return q;
+}
+
+// renderFilters fills the project and workflow pickers from the workflows
+// seen in the range (keeping a choice that has no runs in it).
+function renderFilters(projectSel, workflowSel, workflows) {
+  const projects = [...new Set(workflows.map((w) => w.project_name))].sort();
+  const names = [...new Set(workflows.filter((w) => !monitoring.project || w.project_name === monitoring.project).map((w) => w.workflow_name))].sort();
+  const opts = (all, list, chosen) => [h("option", { value: "" }, all),
+    ...[...new Set([...list, chosen].filter(Boolean))].map((v) => h("option", { value: v, selected: v === chosen || null }, v))];
+  fill(projectSel, opts("all projects", projects, monitoring.project));
+  fill(workflowSel, opts("all workflows", names, monitoring.workflow));
 }
 
 function linkFilters(hash) {
@@ -118,20 +138,32 @@ async function renderMonitoring() {
   const recent = h("div", { id: "alert-recent" });
   const trends = h("div", { class: "charts", id: "trends" });
   const tbody = h("tbody", { id: "executions" });
-  const table = h("table", {},
-    h("thead", {}, h("tr", {}, ["Workflow", "Status", "Started", "Duration", "Nodes", "Errors", "Retries", "Tokens", "Cost", "Error"].map((t) => h("th", {}, t)))),
-    tbody);
-  fill(main, h("h1", {}, "Executions"), cards, recent, h("div", { class: "toolbar" }, chips, linked, range, group, h("span", { class: "muted", id: "updated" })), trends, table);
+  const table = h("table", {}, h("thead", {}, h("tr", {}, LIST_HEAD.map((t) => h("th", {}, t)))), tbody);
+  const projectSel = h("select", { id: "project-filter", onchange: (e) => { monitoring.project = e.target.value; monitoring.workflow = ""; refresh(); } });
+  const workflowSel = h("select", { id: "workflow-filter", onchange: (e) => { monitoring.workflow = e.target.value; refresh(); } });
+  const search = h("input", { type: "search", id: "search", placeholder: "search errors, inputs, outputs…", value: monitoring.q, style: "width:260px" });
+  const searchErr = h("span", { class: "error", id: "search-error" });
+  const searchForm = h("form", { class: "inline", id: "search-form", onsubmit: (e) => { e.preventDefault(); monitoring.q = search.value.trim(); refresh().catch((ex) => { searchErr.textContent = ex.message; }); } },
+    search, " ", h("button", { type: "submit" }, "Search"));
+  const csv = h("a", { class: "button", id: "export-csv", download: "" }, "Export CSV");
+  const json = h("a", { class: "button", id: "export-json", download: "" }, "Export JSON");
+  fill(main, h("h1", {}, "Executions"), cards, recent,
+    h("div", { class: "toolbar" }, searchForm, searchErr, projectSel, workflowSel, range, group, csv, json),
+    h("div", { class: "toolbar" }, chips, linked, h("span", { class: "muted", id: "live-state" }), h("span", { class: "muted", id: "updated" })), trends, table);
 
   async function refresh() {
-    const q = rangeParams(new URLSearchParams({ limit: "200" }));
-    if (monitoring.status) q.set("status", monitoring.status);
-    // Trends follow the status and range filters.
+    const q = listParams(new URLSearchParams({ limit: "200" }));
+    // Trends follow the status, range, project and workflow filters.
     const mq = rangeParams(new URLSearchParams());
     mq.set("bucket", String(bucketFor(mq.get("from"))));
     if (monitoring.status) mq.set("status", monitoring.status);
-    const [list, metrics, alerts] = await Promise.all([api("executions?" + q), api("metrics?" + mq),
-      api("alerts/events?limit=5").catch(() => ({ events: [] }))]);
+    const [list, metrics, alerts, wfs] = await Promise.all([api("executions?" + q), api("metrics?" + mq),
+      api("alerts/events?limit=5").catch(() => ({ events: [] })), api("workflows?" + rangeParams(new URLSearchParams())).catch(() => ({ workflows: [] }))]);
+    searchErr.textContent = "";
+    renderFilters(projectSel, workflowSel, wfs.workflows);
+    const eq = listParams(new URLSearchParams());
+    csv.href = "/api/executions/export?format=csv&" + eq;
+    json.href = "/api/executions/export?format=json&" + eq;
     renderChips(chips, list.counts, refresh);
     renderMetrics(cards, metrics);
     renderTrends(trends, metrics, mq.get("from"));
@@ -140,7 +172,7 @@ async function renderMonitoring() {
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
   }
   await refresh();
-  timer = setInterval(() => refresh().catch(() => {}), REFRESH_MS);
+  followList(refresh, REFRESH_MS);
 }
 
 function renderChips(el, counts, refresh) {
@@ -278,9 +310,10 @@ async function renderDetail(id) {
   fill(main, root);
   async function refresh() {
     const path = "executions/" + encodeURIComponent(id);
-    const [d, s, llm] = await Promise.all([api(path), api(path + "/spans"), api(path + "/llm")]);
+    const [d, s, llm, snaps] = await Promise.all([api(path), api(path + "/spans"), api(path + "/llm"), api(path + "/snapshots")]);
     d.spans = s.spans;
     d.llm = llm.calls;
+    d.diffs = snaps.diffs;
     drawDetail(root, d);
     if (d.execution.status !== "running") stopRefresh();
   }
@@ -298,8 +331,9 @@ function jsonView(label, text) {
 
 function drawDetail(root, d) {
   const e = d.execution;
-  const pathBox = h("div", { id: "path" }), llmBox = h("div", { id: "llm" });
+  const pathBox = h("div", { id: "path" }), llmBox = h("div", { id: "llm" }), snapBox = h("div", { id: "snapshots" });
   drawLLM(llmBox, d.llm || [], d.nodes);
+  drawSnapshots(snapBox, d.diffs || []);
   drawPath(pathBox, e, d.nodes).catch(() => {});
   const start = new Date(e.started_at).getTime();
   const ends = d.nodes.map((n) => new Date(n.completed_at || n.started_at).getTime());
@@ -342,14 +376,17 @@ function drawDetail(root, d) {
   fill(root, 
     h("p", {}, h("a", { href: "#/" }, "← Executions")),
     h("h1", {}, (e.workflow_name || "Execution") + " ", badge(e.status)),
-    h("p", { class: "muted" }, `${e.project_name} · ${e.execution_id} · started ${fmtTime(e.started_at)} · via ${e.source}`),
+    h("p", { class: "muted" }, `${e.project_name} · ${e.execution_id} · started ${fmtTime(e.started_at)} · via ${e.source}`,
+      e.session_id ? [" · session ", h("a", { href: "#/sessions/" + encodeURIComponent(e.session_id), id: "session-link" }, e.session_id)] : null,
+      e.user_id ? [" · user ", h("a", { href: "#/sessions/" + encodeURIComponent(e.user_id) + "?by=user" }, e.user_id)] : null,
+      " · ", h("a", { href: "/api/executions/" + encodeURIComponent(e.execution_id) + "/export", download: "", id: "export-execution" }, "export JSON")),
     e.error_message ? h("p", { class: "error" }, e.error_message) : null,
     h("div", { class: "cards" }, card("Duration", fmtMs(e.duration_ms)), card("Nodes", e.node_count), card("Node success", nodeRate.toFixed(0) + "%"),
       card("Errors", e.error_count), card("Retries", e.retry_count), card("Tokens", e.total_tokens), card("Cost", fmtCost(e.estimated_cost))),
     h("h2", {}, "Nodes"),
     h("div", { class: "legend" }, ...["prep", "exec", "post"].map((k) => h("span", {}, h("i", { class: "seg " + k }), k))),
     h("div", { class: "waterfall", id: "timeline" }, nodes.length ? nodes : h("div", { class: "wrow" }, h("span", { class: "muted" }, "no node executions yet"))),
-    pathBox, llmBox,
+    pathBox, llmBox, snapBox,
     jsonView("input", e.input), jsonView("output", e.output),
     h("h2", {}, "Spans"),
     h("div", { class: "waterfall", id: "spans" }, spans.length ? spans : h("div", { class: "wrow" }, h("span", { class: "muted" }, "no spans"))),
@@ -399,7 +436,8 @@ async function route() {
   stopRefresh();
   if (!me) { renderSignIn(); return; }
   const hash = location.hash || "#/";
-  const page = hash === "#/settings" ? "settings" : hash === "#/alerts" ? "alerts" : hash.startsWith("#/workflows") ? "workflows" : hash === "#/usage" ? "usage" : "monitoring";
+  const page = hash === "#/settings" ? "settings" : hash === "#/alerts" ? "alerts" : hash.startsWith("#/workflows") ? "workflows" : hash === "#/usage" ? "usage"
+    : hash.startsWith("#/sessions") ? "sessions" : hash === "#/live" ? "live" : "monitoring";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
   try {
     if (hash.startsWith("#/executions/")) await renderDetail(hash.slice("#/executions/".length));
@@ -408,6 +446,9 @@ async function route() {
     else if (hash === "#/workflows") await renderWorkflows();
     else if (hash.startsWith("#/workflows/")) await renderWorkflow(hash.slice("#/workflows/".length));
     else if (hash === "#/usage") await renderUsage();
+    else if (hash === "#/sessions") await renderSessions();
+    else if (hash.startsWith("#/sessions/")) await renderSession(hash.slice("#/sessions/".length));
+    else if (hash === "#/live") renderLive();
     else {
       if (hash.startsWith("#/?")) linkFilters(hash);
       await renderMonitoring();
