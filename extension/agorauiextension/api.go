@@ -189,8 +189,11 @@ type filters struct {
 	status, project, workflow string
 	// node: only executions where the node of that name failed or retried.
 	node string
-	// words: every one must be in one error, input or output (search).
+	// words: every one must be in one error, input or output (search);
+	// found: the runs that search found, once resolved (resolveSearch).
 	words    []string
+	found    []string
+	resolved bool
 	from, to time.Time
 }
 

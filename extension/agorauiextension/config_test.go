@@ -68,9 +68,10 @@ func TestConfigValidateErrors(t *testing.T) {
 func TestQueriesRender(t *testing.T) {
 	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series",
 		"graph_nodes", "graph_edges", "graph_stats", "graph_transitions", "usage_models", "usage_workflows", "llm_spans",
-		"sessions", "session_runs", "live_executions", "live_nodes", "live_spans"} {
+		"sessions", "session_runs", "live_executions", "live_nodes", "live_spans", "search_ids"} {
 		for _, d := range []queries.Data{{Database: "agora", Sort: "StartedAt", Order: "DESC", Group: "SessionId"},
-			{Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true, Search: true, Group: "UserId"}} {
+			{Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true, Search: true, Group: "UserId"},
+			{Database: "agora", Sort: "StartedAt", Order: "DESC", IDs: true}} {
 			sql, err := queries.Render(name+".sql", d)
 			require.NoError(t, err, name)
 			assert.Contains(t, sql, "`agora`.", name)

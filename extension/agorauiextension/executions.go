@@ -36,18 +36,24 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	if err != nil {
 		return nil, err
 	}
+	if err := u.resolveSearch(ctx, k, &f); err != nil {
+		return nil, err
+	}
 	counts, err := u.sql("counts", f.data())
 	if err != nil {
 		return nil, err
 	}
-	var rows []agora.ExecutionRow
+	rows := []agora.ExecutionRow{}
 	var cs []statusCount
 	g, _ := errgroup.WithContext(ctx)
-	g.Go(func() error {
+	g.Go(func() (err error) {
 		rows, err = u.selectExecutions(ctx, k, q, &f, limit, offset)
 		return err
 	})
 	g.Go(func() error {
+		if f.nothingFound() {
+			return nil
+		}
 		return u.db.Select(ctx, &cs, counts, append([]any{k.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to}, f.subqueryArgs(k)...)...)
 	})
 	if err := g.Wait(); err != nil {
@@ -67,6 +73,43 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	return map[string]any{"executions": rows, "total": total, "counts": byStatus, "limit": limit, "offset": offset}, nil
 }
 
+// maxFoundIDs: up to this many runs found, the search is resolved once and
+// the list and counts read them by id; beyond, each runs the search itself
+// (their ids would make a query text too long).
+const maxFoundIDs = 2000
+
+// resolveSearch runs the search once, for the list and counts to share.
+func (u *ui) resolveSearch(ctx context.Context, k *apikey.Key, f *filters) error {
+	if len(f.words) == 0 || f.resolved {
+		return nil
+	}
+	sql, err := u.sql("search_ids", queries.Data{})
+	if err != nil {
+		return err
+	}
+	var found []struct {
+		ID uuid.UUID `ch:"ExecutionId"`
+	}
+	if err := u.db.Select(ctx, &found, sql, k.OrgID, f.from, f.searchTo(), f.words, maxFoundIDs+1); err != nil {
+		return err
+	}
+	if len(found) > maxFoundIDs {
+		return nil
+	}
+	f.found, f.resolved = make([]string, len(found)), true
+	for i, r := range found {
+		f.found[i] = r.ID.String()
+	}
+	return nil
+}
+
+// searchTo bounds the search's text rows: nodes start after their run, so
+// a day's margin past the window.
+func (f *filters) searchTo() time.Time { return f.to.Add(24 * time.Hour) }
+
+// nothingFound: the search was resolved and found no run.
+func (f *filters) nothingFound() bool { return f.resolved && len(f.found) == 0 }
+
 // selectExecutions reads a page of the filtered list in the requested order.
 func (u *ui) selectExecutions(ctx context.Context, k *apikey.Key, q url.Values, f *filters, limit, offset int) ([]agora.ExecutionRow, error) {
 	list, err := u.listQuery(q, f.data())
@@ -74,6 +117,9 @@ func (u *ui) selectExecutions(ctx context.Context, k *apikey.Key, q url.Values, 
 		return nil, err
 	}
 	rows := []agora.ExecutionRow{}
+	if f.nothingFound() {
+		return rows, nil
+	}
 	err = u.db.Select(ctx, &rows, list, append(append([]any{k.OrgID, f.status, f.status, f.project, f.project, f.workflow, f.workflow, f.from, f.to},
 		f.subqueryArgs(k)...), limit, offset)...)
 	return rows, err
@@ -81,7 +127,7 @@ func (u *ui) selectExecutions(ctx context.Context, k *apikey.Key, q url.Values, 
 
 // data says which subqueries the filters render.
 func (f *filters) data() queries.Data {
-	return queries.Data{Node: f.node != "", Search: len(f.words) > 0}
+	return queries.Data{Node: f.node != "", Search: len(f.words) > 0 && !f.resolved, IDs: f.resolved}
 }
 
 // subqueryArgs bind the node filter's and the search's subqueries, in
@@ -91,9 +137,11 @@ func (f *filters) subqueryArgs(k *apikey.Key) []any {
 	if f.node != "" {
 		args = append(args, k.OrgID, f.node, f.from, f.to)
 	}
-	if len(f.words) > 0 {
-		// Nodes start after their run: a day's margin past the window.
-		args = append(args, k.OrgID, f.from, f.to.Add(24*time.Hour), f.words)
+	switch {
+	case f.resolved:
+		args = append(args, f.found)
+	case len(f.words) > 0:
+		args = append(args, k.OrgID, f.from, f.searchTo(), f.words)
 	}
 	return args
 }

@@ -81,6 +81,9 @@ func (u *ui) exportExecutions(ctx context.Context, k *apikey.Key, r *http.Reques
 	if err != nil {
 		return nil, err
 	}
+	if err := u.resolveSearch(ctx, k, &f); err != nil {
+		return nil, err
+	}
 	rows, err := u.selectExecutions(ctx, k, q, &f, limit, 0)
 	if err != nil {
 		return nil, err

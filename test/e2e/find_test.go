@@ -69,7 +69,7 @@ func TestSearchExportSessionsAPI(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
 	c := startCollector(t, db)
-	keyA, _ := c.newKey(t, "acme", 0)
+	keyA, orgA := c.newKey(t, "acme", 0)
 	keyB, _ := c.newKey(t, "globex", 0)
 
 	r1 := c.seedRunInput(t, keyA, "wf-find", "error", 2, `{"question": "Weather in Zanzibar", "session_id": "conv-1", "user_id": "alice"}`)
@@ -200,6 +200,19 @@ func TestSearchExportSessionsAPI(t *testing.T) {
 	code, resp = c.uiGet(t, keyA, "sessions?by=team")
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, resp["detail"], "by: ")
+
+	// More runs found than the list reads by id (2000): the list and its
+	// counts run the search themselves.
+	require.NoError(t, conn.Exec(t.Context(), "INSERT INTO `"+db+"`.executions (OrgId, ExecutionId, WorkflowName, Status, StartedAt, LastSeen, Version, Input) "+
+		"SELECT ?, generateUUIDv4(), 'wf-many', if(number % 2 = 0, 'success', 'error'), now64(6) - toIntervalSecond(number), now64(6), now64(9), 'many marker' FROM numbers(2001)", orgA.OrgID))
+	code, resp = search(keyA, "marker", "&limit=10")
+	require.Equal(t, http.StatusOK, code, resp)
+	assert.Len(t, resp["executions"], 10)
+	assert.Equal(t, 2001.0, resp["total"])
+	assert.Equal(t, map[string]any{"success": 1001.0, "error": 1000.0, "running": 0.0, "timeout": 0.0}, resp["counts"])
+	code, resp = search(keyB, "marker")
+	require.Equal(t, http.StatusOK, code, resp)
+	assert.Empty(t, resp["executions"], "acme's runs are not globex's")
 }
 
 // sseEvent is one server-sent event.

@@ -14,7 +14,10 @@ WHERE OrgId = ? AND NOT Deleted
       SELECT ExecutionId FROM {{ident .Database}}.node_runs
       WHERE OrgId = ? AND NodeName = ? AND (Status = 'error' OR RetryCount > 0) AND StartedAt >= ? AND StartedAt < ?)
 {{- end}}
-{{- if .Search}}
+{{- if .IDs}}
+  -- Only the runs the search found (search_ids).
+  AND ExecutionId IN ?
+{{- else if .Search}}
   -- Only where one text (an error, input or output of the run or one of
   -- its nodes) holds every word searched for; nodes start after their run.
   AND ExecutionId IN (

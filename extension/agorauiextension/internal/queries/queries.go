@@ -21,6 +21,7 @@ type Data struct {
 	Order    string // ASC or DESC
 	Node     bool   // filter on a node's failures and retries
 	Search   bool   // filter on words in errors, inputs and outputs
+	IDs      bool   // filter on execution ids the search resolved
 	Group    string // a column from Groups
 }
 
