@@ -15,8 +15,9 @@ const { UI_URL, API_URL, KEY, INGEST_KEY, RUNNING_EXEC, ERROR_EXEC, SDK_EXEC, LO
 // sdk calls the Agora API with the test's key.
 async function sdk(path, body) {
   const res = await fetch(API_URL + path, { method: "POST", headers: { "Content-Type": "application/json", "X-API-Key": KEY }, body: JSON.stringify(body) });
-  assert.equal(res.status, 200, await res.text());
-  return res.json();
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return JSON.parse(text);
 }
 let browser, context, page;
 
