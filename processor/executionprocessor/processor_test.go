@@ -130,6 +130,23 @@ func apiRecords(records ...func(plog.LogRecordSlice)) plog.Logs {
 	return ld
 }
 
+// restartAfterCrash stops p as a crash would (files closed as the kernel
+// would, nothing flushed, no Shutdown) and starts a new process on the same
+// storage, emitting every second.
+func restartAfterCrash(t *testing.T, p *pipelines, stop func(), dir string, cfg *Config) *pipelines {
+	t.Helper()
+	ep := p.traces.(pipelineEnd).Unwrap()
+	close(ep.stop)
+	ep.done.Wait()
+	require.NoError(t, ep.journal.Close(context.Background()))
+	stop()
+	cfg2 := *cfg
+	cfg2.FlushInterval = time.Second
+	host, _, stop2 := storageHost(t, dir)
+	t.Cleanup(stop2)
+	return newPipelines(t, &cfg2, host)
+}
+
 // TestCrashKeepsState: the process dies (no Shutdown, no final flush) after
 // acknowledging a start, two nodes and spans; after a restart only the
 // completion arrives, and the record is whole.
@@ -151,19 +168,8 @@ func TestCrashKeepsState(t *testing.T) {
 	trace := pcommon.TraceID(uuid.New())
 	run := tracerRun(trace, 2)
 	require.NoError(t, p.traces.ConsumeTraces(context.Background(), run.td))
-	// the crash: files are closed as the kernel would; nothing is flushed
-	ep := p.traces.(pipelineEnd).Unwrap()
-	close(ep.stop)
-	ep.done.Wait()
-	require.NoError(t, ep.journal.Close(context.Background()))
-	stop()
-
-	// test: a new process on the same storage
-	cfg2 := *cfg
-	cfg2.FlushInterval = time.Second
-	host, _, stop = storageHost(t, dir)
-	defer stop()
-	p2 := newPipelines(t, &cfg2, host)
+	// test: the crash, then a new process on the same storage
+	p2 := restartAfterCrash(t, p, stop, dir, cfg)
 	require.NoError(t, p2.logs.ConsumeLogs(context.Background(), apiRecords(completed(agora.ExecutionCompletion{
 		Scope: agora.Scope{ExecutionID: exec}, Status: agora.StatusSuccess, CompletedAt: t0.Add(5 * time.Second), DurationMs: 5000}))))
 	p2.shutdown(t)
@@ -387,18 +393,9 @@ func TestSessionAndUser(t *testing.T) {
 	res.PutStr("session.id", "conv-2")
 	res.PutStr("enduser.id", "bob")
 	require.NoError(t, p.traces.ConsumeTraces(context.Background(), run.td))
-	ep := p.traces.(pipelineEnd).Unwrap()
-	close(ep.stop)
-	ep.done.Wait()
-	require.NoError(t, ep.journal.Close(context.Background()))
-	stop()
 
-	// test: replayed by a new process
-	cfg2 := *cfg
-	cfg2.FlushInterval = time.Second
-	host, _, stop = storageHost(t, dir)
-	defer stop()
-	p2 := newPipelines(t, &cfg2, host)
+	// test: replayed by a new process after a crash
+	p2 := restartAfterCrash(t, p, stop, dir, cfg)
 	p2.shutdown(t)
 
 	// verify

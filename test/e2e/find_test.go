@@ -103,7 +103,20 @@ func TestSearchExportSessionsAPI(t *testing.T) {
 		assert.Equal(t, tc.want, ids(resp), "q=%s %v", tc.q, tc.extra)
 		assert.Equal(t, float64(len(tc.want)), resp["total"], "q=%s %v: counts follow the search", tc.q, tc.extra)
 	}
-	code, resp := search(keyA, " -- ")
+	// Counts cover every status; pages follow the list's order.
+	code, resp := search(keyA, "zanzibar", "&status=error")
+	require.Equal(t, http.StatusOK, code, resp)
+	assert.Equal(t, map[string]any{"success": 1.0, "error": 1.0, "running": 0.0, "timeout": 0.0}, resp["counts"])
+	var pages []string
+	for offset := range 3 {
+		code, resp = search(keyA, "zanzibar", fmt.Sprintf("&limit=1&offset=%d", offset))
+		require.Equal(t, http.StatusOK, code, resp)
+		assert.Equal(t, 2.0, resp["total"])
+		pages = append(pages, ids(resp)...)
+	}
+	assert.Equal(t, []string{r3, r1}, pages, "newest first, one a page, nothing past the end")
+
+	code, resp = search(keyA, " -- ")
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, resp["detail"], "q: ")
 
