@@ -68,7 +68,7 @@ func TestConfigValidateErrors(t *testing.T) {
 func TestQueriesRender(t *testing.T) {
 	for _, name := range []string{"list", "counts", "execution", "traces", "nodes", "spans", "events", "snapshots", "workflows", "metrics", "series",
 		"graph_nodes", "graph_edges", "graph_stats", "graph_transitions", "usage_models", "usage_workflows", "llm_spans",
-		"sessions", "session_runs", "live_executions", "live_nodes", "live_spans", "search_ids"} {
+		"sessions", "session_runs", "live_executions", "live_nodes", "live_spans", "search_ids", "found_runs"} {
 		for _, d := range []queries.Data{{Database: "agora", Sort: "StartedAt", Order: "DESC", Group: "SessionId"},
 			{Database: "agora", Sort: "StartedAt", Order: "DESC", Node: true, Search: true, Group: "UserId"},
 			{Database: "agora", Sort: "StartedAt", Order: "DESC", IDs: true}} {

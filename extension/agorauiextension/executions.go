@@ -70,30 +70,44 @@ func (u *ui) listExecutions(ctx context.Context, k *apikey.Key, r *http.Request,
 	return listAnswer(rows, total, byStatus, limit, offset), nil
 }
 
-// listFound answers the list when the search was resolved: one read of
-// every run it found (at most maxFoundIDs, in the requested order) gives
-// the counts and the page, instead of reading those runs twice.
+// listFound answers the list when the search was resolved: the statuses
+// of every run it found (at most maxFoundIDs, in the requested order) give
+// the counts and the page's ids; only the page's rows are read whole.
 func (u *ui) listFound(ctx context.Context, k *apikey.Key, q url.Values, f filters, limit, offset int) (any, error) {
-	all := f
-	all.status = ""
-	rows, err := u.selectExecutions(ctx, k, q, &all, maxFoundIDs, 0)
+	byStatus := statusCounts()
+	if f.nothingFound() {
+		return listAnswer([]agora.ExecutionRow{}, 0, byStatus, limit, offset), nil
+	}
+	sql, err := u.sortedQuery("found_runs", q, queries.Data{})
 	if err != nil {
 		return nil, err
 	}
-	byStatus := statusCounts()
-	page := []agora.ExecutionRow{}
+	var found []struct {
+		ID     uuid.UUID `ch:"ExecutionId"`
+		Status string    `ch:"Status"`
+	}
+	if err := u.db.Select(ctx, &found, sql, k.OrgID, f.project, f.project, f.workflow, f.workflow, f.from, f.to, f.found); err != nil {
+		return nil, err
+	}
+	var ids []string
 	var total uint64
-	for _, e := range rows {
+	for _, e := range found {
 		byStatus[agora.Status(e.Status)]++
 		if f.status != "" && f.status != e.Status {
 			continue
 		}
-		if total >= uint64(offset) && len(page) < limit {
-			page = append(page, e)
+		if total >= uint64(offset) && len(ids) < limit {
+			ids = append(ids, e.ID.String())
 		}
 		total++
 	}
-	return listAnswer(page, total, byStatus, limit, offset), nil
+	page := f
+	page.status, page.found = "", ids
+	rows, err := u.selectExecutions(ctx, k, q, &page, limit, 0)
+	if err != nil {
+		return nil, err
+	}
+	return listAnswer(rows, total, byStatus, limit, offset), nil
 }
 
 // statusCounts is a count per execution status, all zero.
@@ -148,7 +162,7 @@ func (f *filters) nothingFound() bool { return f.resolved && len(f.found) == 0 }
 
 // selectExecutions reads a page of the filtered list in the requested order.
 func (u *ui) selectExecutions(ctx context.Context, k *apikey.Key, q url.Values, f *filters, limit, offset int) ([]agora.ExecutionRow, error) {
-	list, err := u.listQuery(q, f.data())
+	list, err := u.sortedQuery("list", q, f.data())
 	if err != nil {
 		return nil, err
 	}
@@ -182,8 +196,9 @@ func (f *filters) subqueryArgs(k *apikey.Key) []any {
 	return args
 }
 
-// listQuery renders the list with the requested, whitelisted order.
-func (u *ui) listQuery(q url.Values, d queries.Data) (string, error) {
+// sortedQuery renders a query of the list with its requested, whitelisted
+// order.
+func (u *ui) sortedQuery(name string, q url.Values, d queries.Data) (string, error) {
 	sortName := q.Get("sort")
 	if sortName == "" {
 		sortName = "started_at"
@@ -200,7 +215,7 @@ func (u *ui) listQuery(q url.Values, d queries.Data) (string, error) {
 		return "", badParam("order", "must be asc or desc")
 	}
 	d.Sort, d.Order = sortCol, order
-	return u.sql("list", d)
+	return u.sql(name, d)
 }
 
 // readExecution runs the named per-execution queries at once, each a point
