@@ -94,7 +94,7 @@ test: build deps $(BIN)/otelcol-contrib-ch $(ENGINE_LIB)
 bench: build $(ENGINE_LIB)
 	CH_FLAGS="$(CH_TEST_FLAGS)" GO_TEST_ARGS="-run ^$$ -bench . -benchmem" scripts/test.sh
 
-## bench-ui: seed 10M executions x 10 nodes and time the list, detail, graph and usage API (AGORA_BENCH_EXECUTIONS to change)
+## bench-ui: seed 10M executions x 10 nodes and time the list, detail, graph, usage and search API (AGORA_BENCH_EXECUTIONS to change)
 bench-ui: build $(ENGINE_LIB)
 	CH_FLAGS="$(CH_TEST_FLAGS)" GO_TEST_ARGS="-run ^$$ -bench QueryAPILatency -benchtime 200x -timeout 30m ./test/e2e" scripts/test.sh
 
