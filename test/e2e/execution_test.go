@@ -156,10 +156,18 @@ func otlpRun(traceID pcommon.TraceID) ptrace.Traces {
 func storedRun(t *testing.T, db, org string, exec uuid.UUID) (agora.ExecutionRow, []agora.NodeExecutionRow) {
 	t.Helper()
 	conn := chtest.Conn(t)
-	execs := chtest.Rows[agora.ExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND ExecutionId = ?", org, exec)
-	require.Len(t, execs, 1)
-	nodes := chtest.Rows[agora.NodeExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.node_executions FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY StartedAt", org, exec)
-	return execs[0], nodes
+	// The exporter inserts execution and node records separately: the node
+	// rows may land just after the execution row a test waited for.
+	var execs []agora.ExecutionRow
+	var nodes []agora.NodeExecutionRow
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		execs = chtest.Rows[agora.ExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.executions FINAL WHERE OrgId = ? AND ExecutionId = ?", org, exec)
+		require.Len(t, execs, 1)
+		nodes = chtest.Rows[agora.NodeExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.node_executions FINAL WHERE OrgId = ? AND ExecutionId = ? ORDER BY StartedAt", org, exec)
+		if len(nodes) >= int(execs[0].NodeCount) || time.Now().After(deadline) {
+			return execs[0], nodes
+		}
+	}
 }
 
 // pathFree blanks what differs between two paths that describe one run:

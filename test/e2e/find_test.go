@@ -79,6 +79,7 @@ func TestSearchExportSessionsAPI(t *testing.T) {
 	c.sendSnapshots(t, keyA, r1, "wf-find")
 	waitForCount(t, "SELECT count() FROM `"+db+"`.executions FINAL WHERE Status != 'running' AND NodeCount > 0", 4)
 	waitForCount(t, "SELECT count() FROM `"+db+"`.logs FINAL WHERE EventName = 'agora.state.snapshot'", 2)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.node_executions FINAL", 7)
 
 	search := func(key, q string, extra ...string) (int, map[string]any) {
 		return c.uiGet(t, key, "executions?"+allTime+"&q="+url.QueryEscape(q)+strings.Join(extra, ""))
