@@ -35,6 +35,7 @@ type ui struct {
 	alerts   *alerts.Runner
 	liveHub  *liveHub
 	liveDone chan struct{} // closed at shutdown: open streams end
+	stopLive sync.Once
 	server   *http.Server
 	serving  sync.WaitGroup
 }
@@ -114,8 +115,10 @@ func (u *ui) Start(ctx context.Context, host component.Host) error {
 // Shutdown is safe without Start.
 func (u *ui) Shutdown(ctx context.Context) error {
 	var err error
-	close(u.liveDone)
-	u.liveHub.shutdown()
+	u.stopLive.Do(func() {
+		close(u.liveDone)
+		u.liveHub.shutdown()
+	})
 	if u.server != nil {
 		err = u.server.Shutdown(ctx)
 		u.serving.Wait()

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/apikey"
 	"github.com/agora-otelcol/agora-otelcol/internal/chtest"
 )
 
@@ -303,19 +304,21 @@ func waitEvent(t testing.TB, ch <-chan sseEvent, within time.Duration, match fun
 }
 
 // TestLiveTail: each org's stream shows its new executions, node
-// executions and spans as they arrive and nothing of the other org's; the
-// node-only filter holds; streams are bounded per org without blocking
+// executions and spans as they arrive (past the server's write timeout)
+// and nothing of the other org's; the node-only and LLM-only filters hold; streams are bounded per org without blocking
 // another org, and closing them frees their places.
 func TestLiveTail(t *testing.T) {
 	conn := chtest.Conn(t)
 	db := chtest.NewDatabase(t, conn)
-	c := startCollector(t, db)
+	// A server write timeout far shorter than a stream: streams outlive it.
+	c := startCollectorWith(t, options{db: db, args: []string{"--config=yaml:extensions::agoraui::http::write_timeout: 1s"}})
 	keyA, _ := c.newKey(t, "acme", 0)
 	keyB, _ := c.newKey(t, "globex", 0)
 
 	liveA, _ := c.openLive(t, keyA, "")
 	nodesA, _ := c.openLive(t, keyA, "?only=node")
 	liveB, _ := c.openLive(t, keyB, "")
+	time.Sleep(2 * time.Second)
 
 	sent := time.Now()
 	execA := c.seedRun(t, keyA, "wf-live", "success", 2)
@@ -357,6 +360,22 @@ func TestLiveTail(t *testing.T) {
 	ingest, _ := c.newKey(t, "acme", 0, "ingest")
 	code, _ = c.uiGet(t, ingest, "live")
 	assert.Equal(t, http.StatusForbidden, code, "an ingest key cannot read")
+
+	// A revoked key's stream ends (checked every 10 s; the key file is
+	// reloaded within seconds).
+	reader, rk := c.newKey(t, "acme", 0, apikey.ScopeRead)
+	readerLive, _ := c.openLive(t, reader, "")
+	code, resp = c.uiCall(t, keyA, http.MethodPost, "keys/"+rk.ID+"/revoke", "")
+	require.Equal(t, http.StatusOK, code, resp)
+	ended := false
+	for deadline := time.After(30 * time.Second); !ended; {
+		select {
+		case _, open := <-readerLive:
+			ended = !open
+		case <-deadline:
+			t.Fatal("the revoked key's stream is still open")
+		}
+	}
 
 	// Bounds: ten streams per org (the default); the eleventh is refused
 	// with a JSON error, another org still gets its own.
