@@ -93,21 +93,6 @@ type liveSpan struct {
 	TotalTokens *int64    `json:"total_tokens,omitempty"`
 }
 
-type liveNode struct {
-	ExecutionID     uuid.UUID  `ch:"ExecutionId" json:"execution_id"`
-	NodeExecutionID uuid.UUID  `ch:"NodeExecutionId" json:"node_execution_id"`
-	WorkflowName    string     `ch:"WorkflowName" json:"workflow_name"`
-	NodeName        string     `ch:"NodeName" json:"node_name"`
-	Status          string     `ch:"Status" json:"status"`
-	StartedAt       time.Time  `ch:"StartedAt" json:"started_at"`
-	CompletedAt     *time.Time `ch:"CompletedAt" json:"completed_at"`
-	RetryCount      uint32     `ch:"RetryCount" json:"retry_count"`
-	TotalTokens     *int64     `ch:"TotalTokens" json:"total_tokens"`
-	EstimatedCost   *float64   `ch:"EstimatedCost" json:"estimated_cost"`
-	Model           string     `ch:"Model" json:"model,omitempty"`
-	Version         time.Time  `ch:"Version" json:"-"`
-}
-
 // liveSub is one open stream.
 type liveSub struct {
 	only    string // "", "execution", "node" or "llm"
@@ -330,7 +315,7 @@ func (h *liveHub) read(ctx context.Context, org string, execs, nodes, spans *cur
 	if q, err = sql("live_nodes"); err != nil {
 		return nil, err
 	}
-	var ns []liveNode
+	var ns []agora.NodeExecutionRow
 	if err := h.u.db.Select(ctx, &ns, q, org, now.Add(-liveExecWindow), nodes.from(liveLag), h.cfg.MaxRowsPerPoll); err != nil {
 		return nil, err
 	}
