@@ -66,7 +66,7 @@ async function renderSessions() {
       h("td", { class: "muted" }, (s.users || s.sessions || []).join(", ")))) : [h("tr", {}, h("td", { colspan: 10, class: "muted" }, "no sessions in this range"))]));
   }
   await load();
-  timer = setInterval(() => load().catch(() => {}), REFRESH_MS * 6);
+  followList(load, REFRESH_MS * 6);
 }
 
 async function renderSession(rest) {
@@ -89,7 +89,7 @@ async function renderSession(rest) {
       h("table", {}, h("thead", {}, h("tr", {}, LIST_HEAD.map((t) => h("th", {}, t)))), tbody));
   }
   await load();
-  timer = setInterval(() => load().catch(() => {}), REFRESH_MS * 2);
+  followList(load, REFRESH_MS * 2);
 }
 
 // ---- live tail -----------------------------------------------------------------
