@@ -145,7 +145,9 @@ func TestWorkflowMetricsForPrometheus(t *testing.T) {
 	assert.Equal(t, 1.0, find(t, samples, "agora_workflow_executions_total", labels(orgA.OrgID, "proj-demo1", "wf-demo1", "agora_execution_status", "error")))
 	assert.Equal(t, 1.0, find(t, samples, "agora_workflow_retries_total", a), "Think-demo1 retried once")
 
-	// Node durations: one per node execution stored, summed.
+	// Node durations: one per node execution stored, summed (node rows are
+	// inserted apart from their execution's).
+	waitForCount(t, "SELECT count() FROM `"+db+"`.node_executions FINAL", 6)
 	nodes := chtest.Rows[agora.NodeExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.node_executions FINAL")
 	require.Len(t, nodes, 6)
 	for _, n := range nodes {
