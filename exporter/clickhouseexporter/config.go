@@ -34,7 +34,7 @@ type Config struct {
 	RetryConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 	// QueueConfig is exporterhelper's sending queue; its batch section decides
 	// insert sizes. Default: in memory, 1000 requests, batches of 10k-50k
-	// items or 1s. Set storage (file_storage) to keep it on disk, and sizer:
+	// items or 1s. Set storage (wal_storage) to keep it on disk, and sizer:
 	// bytes to bound it by disk use: every shipped config does both.
 	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 	// Timestamps bounds the time of stored rows around the insert time

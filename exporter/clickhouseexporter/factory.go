@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
@@ -59,7 +60,11 @@ func createTracesExporter(ctx context.Context, set exporter.Settings, cfg compon
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, c.pushTraces, helperOptions(c)...)
+	exp, err := exporterhelper.NewTraces(ctx, set, cfg, c.pushTraces, helperOptions(c)...)
+	if err != nil || !persistent(cfg.(*Config)) {
+		return exp, err
+	}
+	return readOnlyTraces{exp}, nil
 }
 
 func createLogsExporter(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
@@ -67,8 +72,29 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, c.pushLogs, helperOptions(c)...)
+	exp, err := exporterhelper.NewLogs(ctx, set, cfg, c.pushLogs, helperOptions(c)...)
+	if err != nil || !persistent(cfg.(*Config)) {
+		return exp, err
+	}
+	return readOnlyLogs{exp}, nil
 }
+
+// exporterhelper declares that it changes the data it is given whenever it
+// batches, so a pipeline that also feeds a connector hands it a deep copy
+// of every request. With a persistent queue that is never true: a request
+// is encoded onto disk before ConsumeX returns, and the batcher works on
+// copies decoded from there. Saying so spares the copy.
+func persistent(cfg *Config) bool {
+	return cfg.QueueConfig.HasValue() && cfg.QueueConfig.Get().StorageID != nil
+}
+
+type readOnlyTraces struct{ exporter.Traces }
+
+func (readOnlyTraces) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+type readOnlyLogs struct{ exporter.Logs }
+
+func (readOnlyLogs) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
 func newSignalClient(cfg *Config, set exporter.Settings) (*client, error) {
 	tel, err := newTelemetry(set)

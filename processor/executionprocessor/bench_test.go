@@ -2,15 +2,19 @@ package executionprocessor
 
 import (
 	"context"
+	"encoding/binary"
 	"runtime"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 )
 
 // runs are n agora_tracer executions of 4 nodes (1 flow + 4 nodes + 12
@@ -23,8 +27,23 @@ func runs(n int) []ptrace.Traces {
 	return out
 }
 
+// nextRun is a copy of one of the template runs under a new trace id: every
+// request is a new execution, as under real load (re-sending one execution
+// would grow its journal for ever).
+func nextRun(batches []ptrace.Traces, i int) ptrace.Traces {
+	td := ptrace.NewTraces()
+	batches[i%len(batches)].CopyTo(td)
+	var trace pcommon.TraceID
+	binary.LittleEndian.PutUint64(trace[:], uint64(i)+1)
+	for _, sp := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+		sp.SetTraceID(trace)
+	}
+	return td
+}
+
 // BenchmarkFoldSpans: folding and emitting executions through the
-// component, without and with the journal (file_storage). "baseline" only
+// component, without and with the journal (on wal_storage, what the
+// shipped configs use, and on contrib's file_storage). "baseline" only
 // visits the same spans and reads the attributes a fold reads.
 func BenchmarkFoldSpans(b *testing.B) {
 	batches := runs(64)
@@ -33,8 +52,7 @@ func BenchmarkFoldSpans(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			td := ptrace.NewTraces()
-			batches[i%len(batches)].CopyTo(td)
+			td := nextRun(batches, i)
 			if err := host.traces.ConsumeTraces(context.Background(), td); err != nil {
 				b.Fatal(err)
 			}
@@ -47,21 +65,24 @@ func BenchmarkFoldSpans(b *testing.B) {
 		defer p.shutdown(b)
 		fold(b, p)
 	})
-	b.Run("fold+journal", func(b *testing.B) {
-		host, id, stop := storageHost(b, b.TempDir())
-		defer stop()
-		cfg := testConfig()
-		cfg.Storage = &id
-		p := newPipelines(b, cfg, host)
-		defer p.shutdown(b)
-		fold(b, p)
-	})
+	for name, storage := range map[string]func(testing.TB, string) (*testutil.Host, component.ID, func()){
+		"fold+journal": storageHost, "fold+journal_file_storage": fileStorageHost,
+	} {
+		b.Run(name, func(b *testing.B) {
+			host, id, stop := storage(b, b.TempDir())
+			defer stop()
+			cfg := testConfig()
+			cfg.Storage = &id
+			p := newPipelines(b, cfg, host)
+			defer p.shutdown(b)
+			fold(b, p)
+		})
+	}
 	b.Run("baseline", func(b *testing.B) {
 		keys := []string{"agora.execution.id", "agora.flow", "agora.phase", "agora.kind", "agora.node", "duration_ms", "retry_count", "gen_ai.system", "gen_ai.usage.input_tokens"}
 		found, i := 0, 0
 		for b.Loop() {
-			td := ptrace.NewTraces()
-			batches[i%len(batches)].CopyTo(td)
+			td := nextRun(batches, i)
 			for _, sp := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
 				for _, k := range keys {
 					if _, ok := sp.Attributes().Get(k); ok {

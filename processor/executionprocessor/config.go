@@ -35,7 +35,7 @@ type Config struct {
 	// (to attribute LLM usage to nodes); beyond it the record is marked
 	// truncated. Default: 100000.
 	MaxSpansPerExecution int `mapstructure:"max_spans_per_execution"`
-	// Storage names a storage extension (file_storage) that journals every
+	// Storage names a storage extension (wal_storage) that journals every
 	// execution's inputs before they are acknowledged: after a crash the
 	// state is rebuilt from it, and executions beyond the memory limits wait
 	// there. Default: none: state is lost on restart, and telemetry of an

@@ -94,7 +94,7 @@ func openJournal(ctx context.Context, host component.Host, id, self component.ID
 	walker, ok := client.(storage.Walker)
 	if !ok {
 		_ = client.Close(ctx)
-		return nil, fmt.Errorf("storage %q cannot list its entries (it does not implement Walk); use file_storage", id)
+		return nil, fmt.Errorf("storage %q cannot list its entries (it does not implement Walk); use wal_storage or file_storage", id)
 	}
 	return &journal{client: client, walker: walker}, nil
 }

@@ -181,6 +181,7 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 const maxEmit = 1000
 
 // chunk splits ld into requests of at most n records, keeping resources.
+// It moves the records: ld is left empty.
 func chunk(ld plog.Logs, n int) []plog.Logs {
 	if ld.LogRecordCount() <= n {
 		return []plog.Logs{ld}
@@ -202,7 +203,7 @@ func chunk(ld plog.Logs, n int) []plog.Logs {
 					sl.Scope().CopyTo(nsl.Scope())
 					dst = nsl.LogRecords()
 				}
-				lr.CopyTo(dst.AppendEmpty())
+				lr.MoveTo(dst.AppendEmpty())
 				count++
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -24,6 +25,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/agora-otelcol/agora-otelcol/extension/walstorageextension"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/health"
 	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
@@ -105,13 +107,27 @@ func TestAliasedSpansCarryTheirExecution(t *testing.T) {
 	}
 }
 
-// storageHost runs the real file_storage extension over dir.
+// storageHost runs the real wal_storage extension (what the shipped
+// configs journal to) over dir.
 func storageHost(t testing.TB, dir string) (*testutil.Host, component.ID, func()) {
 	t.Helper()
-	id := component.MustNewIDWithName("file_storage", "state")
+	f := walstorageextension.NewFactory()
+	cfg := f.CreateDefaultConfig().(*walstorageextension.Config)
+	cfg.Directory = dir
+	return startStorage(t, component.MustNewIDWithName("wal_storage", "state"), f, cfg)
+}
+
+// fileStorageHost runs contrib's file_storage over dir: the processor works
+// with any storage extension that can Walk.
+func fileStorageHost(t testing.TB, dir string) (*testutil.Host, component.ID, func()) {
+	t.Helper()
 	f := filestorage.NewFactory()
 	cfg := f.CreateDefaultConfig().(*filestorage.Config)
 	cfg.Directory = dir
+	return startStorage(t, component.MustNewIDWithName("file_storage", "state"), f, cfg)
+}
+
+func startStorage(t testing.TB, id component.ID, f extension.Factory, cfg component.Config) (*testutil.Host, component.ID, func()) {
 	ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
 	require.NoError(t, err)
 	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))

@@ -138,7 +138,7 @@ func (c *collector) launch(t testing.TB) {
 	if addr := os.Getenv("AGORA_E2E_PPROF"); addr != "" {
 		// For profiling a run by hand: AGORA_E2E_PPROF=localhost:1777.
 		args = append(args, "--config=yaml:extensions::pprof::endpoint: "+addr,
-			"--config=yaml:service::extensions: [apikeyauth, file_storage/state, file_storage/queue, healthcheckv2, agorahealth, agoraui, pprof]")
+			"--config=yaml:service::extensions: [apikeyauth, wal_storage/state, wal_storage/queue, healthcheckv2, agorahealth, agoraui, pprof]")
 	}
 	c.cmd = exec.Command(binary(t), args...)
 	c.cmd.Env = append(os.Environ(),

@@ -63,6 +63,7 @@ var Migrations = []Migration{
 	{Version: 13, Name: "user ids; searchable text", Statements: []string{"executions_v13_columns.sql", "search_text_table.sql",
 		"search_text_executions_mv.sql", "search_text_nodes_mv.sql", "search_text_v13_copy_executions.sql", "search_text_v13_copy_nodes.sql"},
 		Backfills: []string{"search_text_v13_copy_executions.sql", "search_text_v13_copy_nodes.sql"}},
+	{Version: 14, Name: "spans: compact parts up to 256 MiB", Statements: []string{"spans_v14_compact_parts.sql"}},
 }
 
 // Bootstrap creates what the migration runner itself needs.

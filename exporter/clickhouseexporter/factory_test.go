@@ -1,0 +1,69 @@
+package clickhouseexporter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
+	"github.com/agora-otelcol/agora-otelcol/extension/walstorageextension"
+)
+
+type storageHost struct {
+	component.Host
+	ext map[component.ID]component.Component
+}
+
+func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+// With a persistent queue the exporter takes data without changing it, so
+// a pipeline feeding it and a connector need not copy every request; with
+// the memory queue its batcher does change it.
+func TestPersistentQueueLeavesTheCallersDataAlone(t *testing.T) {
+	ctx := context.Background()
+	f := NewFactory()
+	memCfg := f.CreateDefaultConfig().(*Config)
+	mem, err := f.CreateLogs(ctx, exportertest.NewNopSettings(metadata.Type), memCfg)
+	require.NoError(t, err)
+	assert.True(t, mem.Capabilities().MutatesData)
+
+	storageID := component.MustNewIDWithName("wal_storage", "queue")
+	sf := walstorageextension.NewFactory()
+	scfg := sf.CreateDefaultConfig().(*walstorageextension.Config)
+	scfg.Directory = t.TempDir()
+	ext, err := sf.Create(ctx, extensiontest.NewNopSettings(sf.Type()), scfg)
+	require.NoError(t, err)
+	host := storageHost{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{storageID: ext}}
+	require.NoError(t, ext.Start(ctx, host))
+	defer func() { require.NoError(t, ext.Shutdown(ctx)) }()
+
+	cfg := f.CreateDefaultConfig().(*Config)
+	cfg.Connection.Endpoint = "tcp://127.0.0.1:1" // nothing listens: the data waits in the queue
+	cfg.CreateSchema = false
+	q := cfg.QueueConfig.Get()
+	q.StorageID = &storageID
+	exp, err := f.CreateLogs(ctx, exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	assert.False(t, exp.Capabilities().MutatesData)
+	tr, err := f.CreateTraces(ctx, exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	assert.False(t, tr.Capabilities().MutatesData)
+
+	require.NoError(t, exp.Start(ctx, host))
+	ld := plog.NewLogs()
+	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("record")
+	// pdata panics on any change to read-only data.
+	ld.MarkReadOnly()
+	require.NoError(t, exp.ConsumeLogs(ctx, ld))
+	time.Sleep(100 * time.Millisecond) // the queue's consumers pick it up meanwhile
+	require.NoError(t, exp.Shutdown(ctx))
+	assert.Equal(t, "record", ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str())
+}
