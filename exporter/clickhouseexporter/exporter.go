@@ -49,9 +49,22 @@ func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
 // any OTLP log) to logs. A record that claims a kind but does not decode goes to
 // logs, whole: nothing is lost.
 func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
+	var nExecs, nNodes int // the slices are sized first: their items are large
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				switch lr.EventName() {
+				case agora.EventExecutionRecord:
+					nExecs++
+				case agora.EventNodeExecutionRecord:
+					nNodes++
+				}
+			}
+		}
+	}
 	var (
-		execs  []record[agora.Execution]
-		nodes  []record[agora.NodeExecution]
+		execs  = make([]record[agora.Execution], 0, nExecs)
+		nodes  = make([]record[agora.NodeExecution], 0, nNodes)
 		events []record[agora.Event]
 		gnodes []record[agora.GraphNode]
 		gedges []record[agora.GraphEdge]

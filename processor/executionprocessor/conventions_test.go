@@ -36,7 +36,8 @@ func TestConventionPrecedence(t *testing.T) {
 				parent = pcommon.SpanID{9}
 			}
 			sp := b.add("span", parent, 0, time.Second, tc.attrs)
-			f := interpret(sp, nil)
+			var f spanFacts
+			interpret(&f, sp, nil)
 			assert.Equal(t, tc.kind, f.kind)
 			assert.Equal(t, tc.source, f.source)
 			if tc.node != "" {

@@ -59,7 +59,8 @@ func fold(s *state, td ptrace.Traces, now time.Time) {
 	for _, rs := range td.ResourceSpans().All() {
 		o := s.org(agora.Str(rs.Resource().Attributes(), agora.AttrOrgID), "acme")
 		for _, sp := range rs.ScopeSpans().At(0).Spans().All() {
-			f := interpret(sp, s.cfg.Prices)
+			var f spanFacts
+			interpret(&f, sp, s.cfg.Prices)
 			s.foldSpan(o, "proj", &f, now)
 		}
 	}

@@ -96,25 +96,27 @@ func (f *spanFacts) withResource(session, user string) {
 	}
 }
 
-// interpret reads a span. prices turn LLM tokens into cost.
-func interpret(span ptrace.Span, prices []Price) spanFacts {
+// interpret reads a span into f, overwriting it: callers reuse one
+// spanFacts for a request's spans (the conventions take it by pointer
+// through an interface, so a fresh one per span would be a heap object).
+// prices turn LLM tokens into cost.
+func interpret(f *spanFacts, span ptrace.Span, prices []Price) {
 	attrs := span.Attributes()
-	f := spanFacts{id: span.SpanID(), parent: span.ParentSpanID(), trace: span.TraceID(),
+	*f = spanFacts{id: span.SpanID(), parent: span.ParentSpanID(), trace: span.TraceID(),
 		start: span.StartTimestamp().AsTime(), end: span.EndTimestamp().AsTime(), err: errorOf(span)}
 	if id, err := uuid.Parse(agora.Str(attrs, agora.AttrExecutionID)); err == nil {
 		f.apiExec, f.fromAPI = id, true
 	}
 	for _, c := range conventions {
-		if c.read(span, attrs, &f) {
+		if c.read(span, attrs, f) {
 			f.source = c.source()
 			break
 		}
 	}
 	f.session, f.user = agora.FirstStr(attrs, agora.SessionKeys), agora.FirstStr(attrs, agora.UserKeys)
-	if f.usage = usageOf(attrs, prices, llmCall(attrs, &f), &f.ignored); f.hasUsage() {
+	if f.usage = usageOf(attrs, prices, llmCall(attrs, f), &f.ignored); f.hasUsage() {
 		f.usageNode = agora.Str(attrs, agora.SpanAttrNode)
 	}
-	return f
 }
 
 func phaseOf(span ptrace.Span, f *spanFacts) phase {

@@ -262,11 +262,12 @@ func (en *entry) replay(e *execution, cfg *Config) {
 			}
 		}
 	case entrySpans:
+		var f spanFacts
 		for _, rs := range en.traces.ResourceSpans().All() {
 			project := agora.Str(rs.Resource().Attributes(), agora.ResourceProject)
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, span := range ss.Spans().All() {
-					f := interpret(span, cfg.Prices)
+					interpret(&f, span, cfg.Prices)
 					e.touch("", f.sourceBit(), en.at)
 					e.foldSpan(e.key.org, project, &f, cfg)
 				}

@@ -246,6 +246,7 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 	p.mu.Lock()
 	now := p.now()
 	b := newBatch(now)
+	var f spanFacts // one for all the spans: see interpret
 	ignored := map[string]int{}
 	defer func() {
 		for org, n := range ignored {
@@ -266,7 +267,7 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 		session, user := agora.FirstStr(res, agora.SessionKeys), agora.FirstStr(res, agora.UserKeys)
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, span := range ss.Spans().All() {
-				f := interpret(span, p.cfg.Prices)
+				interpret(&f, span, p.cfg.Prices)
 				f.withResource(session, user)
 				if f.ignored > 0 {
 					ignored[org] += f.ignored

@@ -36,11 +36,12 @@ func TestMigrationsWellFormed(t *testing.T) {
 			sql, err := Render(name, Data{Database: "agora"})
 			require.NoError(t, err)
 			// Idempotent: guarded by IF [NOT] EXISTS, a MODIFY COLUMN to the
-			// type it already has, or a copy guarded by its source table
+			// type it already has, a MODIFY SETTING to the value it already
+			// has, or a copy guarded by its source table
 			// whose repetition changes nothing (min/max), or a backfill of a
 			// ReplacingMergeTree.
 			idempotent := strings.Contains(sql, "IF NOT EXISTS") || strings.Contains(sql, "IF EXISTS") ||
-				strings.Contains(sql, "MODIFY COLUMN") || m.OnlyIfTable[name] != "" || slices.Contains(m.Backfills, name)
+				strings.Contains(sql, "MODIFY COLUMN") || strings.Contains(sql, "MODIFY SETTING") || m.OnlyIfTable[name] != "" || slices.Contains(m.Backfills, name)
 			assert.True(t, idempotent, "%s must be idempotent: %s", name, sql)
 		}
 	}
