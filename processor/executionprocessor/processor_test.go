@@ -346,7 +346,9 @@ func mergeLogs(all []plog.Logs) plog.Logs {
 	return out
 }
 
-// countingClient counts the storage transactions (Batch calls) it passes on.
+// countingClient counts the storage transactions (Batch calls) it passes on,
+// each taking at least a millisecond, as a transaction that syncs to disk
+// does: writers that arrive meanwhile must wait, and share the next one.
 type countingClient struct {
 	storage.Client
 	batches atomic.Int64
@@ -354,6 +356,7 @@ type countingClient struct {
 
 func (c *countingClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
 	c.batches.Add(1)
+	time.Sleep(time.Millisecond)
 	return c.Client.Batch(ctx, ops...)
 }
 
