@@ -310,11 +310,29 @@ func (l *log) appendRecord(key string, value []byte, del bool) {
 	l.pending = append(l.pending, pending{key: key, off: int64(start), size: int64(len(l.buf) - start), vlen: len(value), del: del})
 }
 
-// commit marks the batch's last record, writes the batch and indexes it.
+// commit writes the batch being built and indexes it.
 func (l *log) commit() error {
 	if len(l.pending) == 0 {
 		return nil
 	}
+	l.seal()
+	if s := l.active(); s.size > 0 && s.size+int64(len(l.buf)) > l.maxSize {
+		if err := l.rotate(); err != nil {
+			return err
+		}
+	}
+	if err := l.write(l.active(), l.fsync); err != nil {
+		return err
+	}
+	l.dropDeadSegments()
+	if cap(l.buf) > 4*int(l.maxSize) {
+		l.buf = nil // a huge batch: do not keep its buffer
+	}
+	return nil
+}
+
+// seal marks the batch's last record as its commit and checksums them all.
+func (l *log) seal() {
 	for i, p := range l.pending {
 		rec := l.buf[p.off : p.off+p.size]
 		if i == len(l.pending)-1 {
@@ -322,20 +340,17 @@ func (l *log) commit() error {
 		}
 		binary.LittleEndian.PutUint32(rec, crc32.Checksum(rec[4:], castagnoli))
 	}
-	s := l.active()
-	if s.size > 0 && s.size+int64(len(l.buf)) > l.maxSize {
-		if err := l.rotate(); err != nil {
-			return err
-		}
-		s = l.active()
-	}
+}
+
+// write appends the sealed batch to s, then points the index at it.
+func (l *log) write(s *segment, sync bool) error {
 	if _, err := s.f.WriteAt(l.buf, s.size); err != nil {
 		// Whatever part was written has no commit: cut it off now, or
 		// the next open discards it (and the batches after it).
 		_ = s.f.Truncate(s.size)
 		return err
 	}
-	if l.fsync {
+	if sync {
 		if err := s.f.Sync(); err != nil {
 			return err
 		}
@@ -343,10 +358,6 @@ func (l *log) commit() error {
 	l.apply(s, s.size, l.pending)
 	s.size += int64(len(l.buf))
 	l.diskBytes += int64(len(l.buf))
-	l.dropDeadSegments()
-	if cap(l.buf) > 4*int(l.maxSize) {
-		l.buf = nil // a huge batch: do not keep its buffer
-	}
 	return nil
 }
 
@@ -388,24 +399,8 @@ func (l *log) relocate(s *segment) error {
 	if len(l.pending) == 0 {
 		return nil
 	}
-	last := l.pending[len(l.pending)-1]
-	l.buf[last.off+4] |= flagCommit
-	for _, p := range l.pending {
-		rec := l.buf[p.off : p.off+p.size]
-		binary.LittleEndian.PutUint32(rec, crc32.Checksum(rec[4:], castagnoli))
-	}
-	a := l.active()
-	if _, err := a.f.WriteAt(l.buf, a.size); err != nil {
-		_ = a.f.Truncate(a.size)
-		return err
-	}
-	if err := a.f.Sync(); err != nil { // before the old copies go
-		return err
-	}
-	l.apply(a, a.size, l.pending)
-	a.size += int64(len(l.buf))
-	l.diskBytes += int64(len(l.buf))
-	return nil
+	l.seal()
+	return l.write(l.active(), true) // on disk before the old copies go
 }
 
 // read returns a copy of key's value, nil when it has none.

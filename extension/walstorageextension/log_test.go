@@ -3,6 +3,7 @@ package walstorageextension
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -234,4 +235,55 @@ func TestRefusesToStartBesideAFileStorageDatabase(t *testing.T) {
 	require.ErrorContains(t, err, "is a file, not a wal_storage directory")
 	b, _ := os.ReadFile(path)
 	assert.Equal(t, []byte("bbolt"), b, "left as it was")
+}
+
+// Random writes, deletes and batches against a map, with crashes (files
+// closed as a kill -9 leaves them, no Close) and small segments, so that
+// rotation, deletion and copying forward all happen: after every reopen
+// the log holds exactly what the map holds.
+func TestRandomTrafficWithCrashesMatchesAModel(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	const seg = 1 << 20
+	rng := rand.New(rand.NewPCG(1, 2))
+	model := map[string][]byte{}
+	l, err := openLog(dir, seg, false, zap.NewNop())
+	require.NoError(t, err)
+	value := func() []byte {
+		v := make([]byte, rng.IntN(20_000))
+		for i := range v {
+			v[i] = byte(rng.IntN(256))
+		}
+		return v
+	}
+	for step := range 3000 {
+		var ops []*storage.Operation
+		for range 1 + rng.IntN(4) {
+			k := fmt.Sprint("k", rng.IntN(60))
+			if rng.IntN(3) == 0 {
+				ops = append(ops, storage.DeleteOperation(k))
+			} else {
+				ops = append(ops, storage.SetOperation(k, value()))
+			}
+		}
+		require.NoError(t, l.Batch(ctx, ops...))
+		for _, op := range ops {
+			if op.Type == storage.Delete {
+				delete(model, op.Key)
+			} else {
+				model[op.Key] = op.Value
+			}
+		}
+		if step%250 == 249 {
+			l.closeFiles()
+			l, err = openLog(dir, seg, false, zap.NewNop())
+			require.NoError(t, err)
+			require.Len(t, l.index, len(model), "step %d", step)
+			for k, v := range model {
+				require.Equal(t, v, get(t, l, k), "step %d key %s", step, k)
+			}
+			require.LessOrEqual(t, l.diskBytes, 2*l.liveBytes+3*seg, "step %d", step)
+		}
+	}
+	require.NoError(t, l.Close(ctx))
 }

@@ -10,13 +10,7 @@ import (
 // back, the codec's per-record cost on the processor → exporter path.
 // "baseline" only visits the record's fields.
 func BenchmarkNodeExecutionCodec(b *testing.B) {
-	s := testScope()
-	f, i := 5.5, int64(17)
-	end := tEnd
-	n := NodeExecution{Scope: s, ID: NodeExecutionID(s.ExecutionID, "n", tStart), NodeID: NodeID(s.WorkflowID, "n"),
-		NodeName: "n", NodeType: "t", Status: StatusSuccess, StartedAt: tStart, CompletedAt: &end, PrepDurationMs: &f,
-		ExecDurationMs: &f, PostDurationMs: &f, RetryCount: 2, NextAction: "default", Input: mapValue("q", "x"),
-		Output: mapValue("a", "y"), PromptTokens: &i, CompletionTokens: &i, TotalTokens: &i, EstimatedCost: &f, Model: "m", Provider: "p"}
+	n := testNodeExecution()
 	ld := plog.NewLogs()
 	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
 	lr := n.Append(lrs, EventNodeExecutionRecord)

@@ -65,14 +65,22 @@ func TestExecutionRoundTrip(t *testing.T) {
 	assert.Equal(t, in, got)
 }
 
-func TestNodeExecutionRoundTrip(t *testing.T) {
+// testNodeExecution is a node execution with every field set.
+func testNodeExecution() NodeExecution {
 	s := testScope()
 	f, i := 5.5, int64(17)
 	end := tEnd
-	in := NodeExecution{Scope: s, ID: NodeExecutionID(s.ExecutionID, "n", tStart), NodeID: NodeID(s.WorkflowID, "n"),
+	return NodeExecution{Scope: s, ID: NodeExecutionID(s.ExecutionID, "n", tStart), NodeID: NodeID(s.WorkflowID, "n"),
 		NodeName: "n", NodeType: "t", Status: StatusSuccess, StartedAt: tStart, CompletedAt: &end, PrepDurationMs: &f,
-		RetryCount: 2, ErrorMessage: "e", NextAction: "default", Input: mapValue("q", "x"), Output: pcommon.NewValueEmpty(), TotalTokens: &i,
-		Deleted: true}
+		ExecDurationMs: &f, PostDurationMs: &f, RetryCount: 2, ErrorMessage: "e", NextAction: "default",
+		Input: mapValue("q", "x"), Output: mapValue("a", "y"), PromptTokens: &i, CompletionTokens: &i, TotalTokens: &i,
+		EstimatedCost: &f, Model: "m", Provider: "p"}
+}
+
+func TestNodeExecutionRoundTrip(t *testing.T) {
+	in := testNodeExecution()
+	s := in.Scope
+	in.Output, in.Deleted = pcommon.NewValueEmpty(), true
 	for _, event := range []string{EventNodeReported, EventNodeExecutionRecord} {
 		got := roundTrip(t, event, s.ExecutionID, func(lrs plog.LogRecordSlice) { in.Append(lrs, event) }, DecodeNodeExecution)
 		assert.Equal(t, in, got)
