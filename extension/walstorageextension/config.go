@@ -16,9 +16,10 @@ type Config struct {
 	Directory string `mapstructure:"directory"`
 	// CreateDirectory creates Directory (mode 0750) at start when it is missing.
 	CreateDirectory bool `mapstructure:"create_directory"`
-	// Fsync syncs each batch to disk before it returns: survives power
-	// loss, at one disk flush per batch. Without it a batch survives a
-	// crash of the process (kill -9), not of the machine.
+	// Fsync syncs each batch (and each new segment's directory entry) to
+	// disk before it returns: what protects against power loss, at one disk
+	// flush per batch. Without it a batch survives a crash of the process
+	// (kill -9), not necessarily of the machine.
 	Fsync bool `mapstructure:"fsync"`
 	// SegmentSize is the size, in bytes, at which a client starts a new
 	// segment file; whole segments are deleted once nothing in them is live.

@@ -228,7 +228,21 @@ func (l *log) newSegment(id uint64) error {
 		return err
 	}
 	l.segments = append(l.segments, &segment{id: id, f: f})
+	if l.fsync {
+		// A synced file whose directory entry is not can still vanish
+		// with the power.
+		return syncDir(l.dir)
+	}
 	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func (l *log) active() *segment { return l.segments[len(l.segments)-1] }

@@ -287,3 +287,22 @@ func TestRandomTrafficWithCrashesMatchesAModel(t *testing.T) {
 	}
 	require.NoError(t, l.Close(ctx))
 }
+
+// With fsync every batch is written through (and read back after a reopen)
+// across segment changes.
+func TestFsyncAcrossSegments(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, err := openLog(dir, 1<<20, true, zap.NewNop())
+	require.NoError(t, err)
+	v := make([]byte, 300_000)
+	for i := range 10 {
+		require.NoError(t, l.Set(ctx, fmt.Sprint(i), v))
+	}
+	assert.Greater(t, len(segmentFiles(t, dir)), 1)
+	l.closeFiles()
+	l = openTest(t, dir, 1<<20)
+	for i := range 10 {
+		assert.Equal(t, v, get(t, l, fmt.Sprint(i)))
+	}
+}
