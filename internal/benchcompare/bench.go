@@ -129,6 +129,7 @@ func open(ctx context.Context, endpoint string) (driver.Conn, error) {
 // load, until every row arrived) and returns what it cost: collector and
 // engine CPU, wall time, the collector's peak RSS.
 func measure(ctx context.Context, o Options, enginePid int, t target, db string, body func(c *collector) (int64, error)) (Result, error) {
+	settle(ctx, o.ClickHouse)
 	c, err := start(ctx, t.bin, t.args, []string{"CLICKHOUSE_ENDPOINT=" + o.ClickHouse, "CLICKHOUSE_DATABASE=" + db}, workDir(o, db), t.agora)
 	if err != nil {
 		return Result{}, err
@@ -266,6 +267,26 @@ func workDir(o Options, db string) string {
 
 // waitCount polls until the query counts want rows (more is an error:
 // something was stored twice), within two minutes.
+// settle waits (up to a minute) until the engine runs no merge, three
+// looks in a row: the merges of the previous target's rows must not count
+// as this target's engine CPU.
+func settle(ctx context.Context, endpoint string) {
+	conn, err := open(ctx, endpoint)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	quiet := 0
+	for deadline := time.Now().Add(time.Minute); quiet < 3 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM system.merges").Scan(&n); err == nil && n == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+	}
+}
+
 func waitCount(ctx context.Context, conn driver.Conn, query string, want int64) error {
 	var got uint64
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
