@@ -128,8 +128,8 @@ func open(ctx context.Context, endpoint string) (driver.Conn, error) {
 // measure starts the target's collector on database db, runs body (the
 // load, until every row arrived) and returns what it cost: collector and
 // engine CPU, wall time, the collector's peak RSS.
-func measure(ctx context.Context, o Options, enginePid int, t target, db string, body func(c *collector) (int64, error)) (Result, error) {
-	settle(ctx, o.ClickHouse)
+func measure(ctx context.Context, o Options, conn driver.Conn, enginePid int, t target, db string, body func(c *collector) (int64, error)) (Result, error) {
+	settle(ctx, conn)
 	c, err := start(ctx, t.bin, t.args, []string{"CLICKHOUSE_ENDPOINT=" + o.ClickHouse, "CLICKHOUSE_DATABASE=" + db}, workDir(o, db), t.agora)
 	if err != nil {
 		return Result{}, err
@@ -167,7 +167,7 @@ func measure(ctx context.Context, o Options, enginePid int, t target, db string,
 // OTLP/HTTP; every span must arrive, and for agora-otelcol every
 // execution's record too.
 func runOTLP(ctx context.Context, o Options, conn driver.Conn, enginePid int, t target, db string) (Result, error) {
-	r, err := measure(ctx, o, enginePid, t, db, func(c *collector) (int64, error) {
+	r, err := measure(ctx, o, conn, enginePid, t, db, func(c *collector) (int64, error) {
 		load := loadgen.New(loadgen.Target{OTLP: "http://" + c.otlp, Keys: []string{c.key}},
 			loadgen.Config{Shape: "otlp", Clients: 4, Runs: o.OTLPExecutions, PerRequest: 50})
 		load.Run(ctx)
@@ -190,7 +190,7 @@ func runOTLP(ctx context.Context, o Options, conn driver.Conn, enginePid int, t 
 // and, meanwhile, probes how soon an SDK call is visible in the UI's API.
 func runAPI(ctx context.Context, o Options, conn driver.Conn, enginePid int, t target, db string) (Result, error) {
 	var fresh []time.Duration
-	r, err := measure(ctx, o, enginePid, t, db, func(c *collector) (int64, error) {
+	r, err := measure(ctx, o, conn, enginePid, t, db, func(c *collector) (int64, error) {
 		load := loadgen.New(loadgen.Target{API: "http://" + c.api, Keys: []string{c.key}},
 			loadgen.Config{Shape: "api", Clients: 4, Runs: o.APIExecutions, Nodes: 50})
 		probeCtx, stopProbe := context.WithCancel(ctx)
@@ -270,12 +270,7 @@ func workDir(o Options, db string) string {
 // settle waits (up to a minute) until the engine runs no merge, three
 // looks in a row: the merges of the previous target's rows must not count
 // as this target's engine CPU.
-func settle(ctx context.Context, endpoint string) {
-	conn, err := open(ctx, endpoint)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
+func settle(ctx context.Context, conn driver.Conn) {
 	quiet := 0
 	for deadline := time.Now().Add(time.Minute); quiet < 3 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		var n uint64
