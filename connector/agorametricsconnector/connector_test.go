@@ -36,10 +36,10 @@ func logsOf(bs ...batch) plog.Logs {
 		rl.Resource().Attributes().PutStr(agora.AttrOrgID, b.org)
 		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
 		for i := range b.nodes {
-			b.nodes[i].Append(lrs, agora.EventNodeExecutionRecord)
+			b.nodes[i].AppendRecord(lrs, agora.RecordEncodingCompact)
 		}
 		for i := range b.execs {
-			b.execs[i].Append(lrs)
+			b.execs[i].AppendRecord(lrs, agora.RecordEncodingCompact)
 		}
 	}
 	return ld

@@ -27,7 +27,7 @@ var (
 	started = time.Date(2026, 11, 25, 17, 19, 5, 208537000, time.UTC)
 )
 
-func testLogs(status agora.Status, observed time.Time) plog.Logs {
+func testLogs(status agora.Status, observed time.Time, enc agora.RecordEncoding) plog.Logs {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr(agora.AttrOrgID, "org-1")
@@ -44,7 +44,7 @@ func testLogs(status agora.Status, observed time.Time) plog.Logs {
 	}
 	// The processor's record goes to node_executions; the SDK's report it
 	// was folded from is kept in logs.
-	n.Append(lrs, agora.EventNodeExecutionRecord)
+	n.AppendRecord(lrs, enc)
 	n.Append(lrs, agora.EventNodeReported)
 	data := pcommon.NewValueMap()
 	data.Map().PutStr("node", "Think")
@@ -70,10 +70,11 @@ func TestIntegrationStoresLogsByEventName(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
 	now := time.Now()
-	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("running", now)))
-	// The same node later succeeds; the same batch is also retried.
-	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("success", now.Add(time.Second))))
-	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("success", now.Add(time.Second))))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("running", now, agora.RecordEncodingMap)))
+	// The same node later succeeds, its record in the compact form (each
+	// form lands alike); the same batch is also retried.
+	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("success", now.Add(time.Second), agora.RecordEncodingCompact)))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), testLogs("success", now.Add(time.Second), agora.RecordEncodingCompact)))
 	require.NoError(t, exp.Shutdown(context.Background()))
 
 	nodes := chtest.Rows[agora.NodeExecutionRow](t, conn, "SELECT * EXCEPT Version FROM `"+db+"`.node_executions FINAL")

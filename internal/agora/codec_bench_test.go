@@ -6,36 +6,42 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// BenchmarkNodeExecutionCodec: one node-execution record written and read
-// back, the codec's per-record cost on the processor → exporter path.
-// "baseline" only visits the record's fields.
+// BenchmarkNodeExecutionCodec: one node-execution record written, through
+// the persistent queue's encoding and back, and read, in each form: the
+// codec's per-record cost on the processor → exporter path.
 func BenchmarkNodeExecutionCodec(b *testing.B) {
 	n := testNodeExecution()
-	ld := plog.NewLogs()
-	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-	lr := n.Append(lrs, EventNodeExecutionRecord)
-	b.Run("append", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			lrs := plog.NewLogRecordSlice()
-			n.Append(lrs, EventNodeExecutionRecord)
-		}
-	})
-	b.Run("decode", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := DecodeNodeExecution(lr); err != nil {
-				b.Fatal(err)
+	for _, enc := range []RecordEncoding{RecordEncodingMap, RecordEncodingCompact} {
+		ld := plog.NewLogs()
+		lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		lr := n.AppendRecord(lrs, enc)
+		b.Run(string(enc)+"/append", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n.AppendRecord(plog.NewLogRecordSlice(), enc)
 			}
-		}
-	})
-	b.Run("baseline", func(b *testing.B) {
-		for b.Loop() {
-			k := 0
-			for key := range lr.Body().Map().All() {
-				k += len(key)
+		})
+		b.Run(string(enc)+"/decode", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DecodeNodeExecution(lr); err != nil {
+					b.Fatal(err)
+				}
 			}
-			_ = k
-		}
-	})
+		})
+		b.Run(string(enc)+"/queue", func(b *testing.B) {
+			b.ReportAllocs()
+			var m plog.ProtoMarshaler
+			var u plog.ProtoUnmarshaler
+			for b.Loop() {
+				raw, err := m.MarshalLogs(ld)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := u.UnmarshalLogs(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

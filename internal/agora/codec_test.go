@@ -115,6 +115,7 @@ func TestDecodeRejectsForeignRecords(t *testing.T) {
 		"string body": func(v pcommon.Value) { v.SetStr("a string body") },
 		"no body":     func(pcommon.Value) {},
 		"slice body":  func(v pcommon.Value) { v.SetEmptySlice() },
+		"bytes body":  func(v pcommon.Value) { v.SetEmptyBytes().FromRaw([]byte("x")) },
 	}
 	for name, decode := range decoders {
 		for body, set := range bodies {

@@ -151,8 +151,11 @@ func (e *Execution) Append(lrs plog.LogRecordSlice) plog.LogRecord {
 	return lr
 }
 
-// DecodeExecution reads a record written by Execution.Append.
+// DecodeExecution reads a record written by Execution.Append or AppendRecord.
 func DecodeExecution(lr plog.LogRecord) (Execution, error) {
+	if lr.Body().Type() == pcommon.ValueTypeBytes {
+		return decodeCompactExecution(lr)
+	}
 	b, err := bodyMap(lr)
 	if err != nil {
 		return Execution{}, err

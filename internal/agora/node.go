@@ -76,8 +76,11 @@ func (n *NodeExecution) Append(lrs plog.LogRecordSlice, event string) plog.LogRe
 	return lr
 }
 
-// DecodeNodeExecution reads a record written by NodeExecution.Append.
+// DecodeNodeExecution reads a record written by NodeExecution.Append or AppendRecord.
 func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
+	if lr.Body().Type() == pcommon.ValueTypeBytes {
+		return decodeCompactNode(lr)
+	}
 	b, err := bodyMap(lr)
 	if err != nil {
 		return NodeExecution{}, err

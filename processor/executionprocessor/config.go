@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
 
 // Config defines the execution processor's settings.
@@ -48,6 +50,13 @@ type Config struct {
 	// span's response (else request) model wins. Default: none (cost only
 	// from the senders' own cost attributes).
 	Prices []Price `mapstructure:"prices"`
+	// RecordEncoding is how emitted records carry their fields: "compact"
+	// (one bytes body; the agora_clickhouse exporter and the agorametrics
+	// connector read it, at about a tenth of the map's cost per record) or
+	// "map" (a map body named by the wire's fields, readable by any OTLP
+	// backend: set it when records leave through another exporter).
+	// Default: compact.
+	RecordEncoding agora.RecordEncoding `mapstructure:"record_encoding"`
 }
 
 // Price is a model's price in USD per million tokens.
@@ -67,6 +76,7 @@ var (
 	errMaxExecutions = errors.New("max_executions and max_executions_per_org must be positive, per org at most max_executions")
 	errMaxPerExec    = errors.New("max_nodes_per_execution and max_spans_per_execution must be positive")
 	errPrice         = errors.New("prices: every entry needs a valid model pattern and non-negative prices")
+	errEncoding      = errors.New(`record_encoding must be "compact" or "map"`)
 )
 
 // Validate checks the config.
@@ -86,6 +96,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.MaxNodesPerExecution <= 0 || cfg.MaxSpansPerExecution <= 0 {
 		errs = errors.Join(errs, errMaxPerExec)
+	}
+	if cfg.RecordEncoding != agora.RecordEncodingCompact && cfg.RecordEncoding != agora.RecordEncodingMap {
+		errs = errors.Join(errs, errEncoding)
 	}
 	for _, p := range cfg.Prices {
 		if _, err := path.Match(p.Model, ""); err != nil || p.Model == "" || p.Prompt < 0 || p.Completion < 0 {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/testutil"
 
 	"github.com/stretchr/testify/assert"
@@ -24,7 +25,7 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, full.Validate())
 	assert.Equal(t, &Config{ExecutionTimeout: 10 * time.Minute, FlushInterval: 500 * time.Millisecond, Retention: time.Hour,
 		MaxExecutions: 1000, MaxExecutionsPerOrg: 100, MaxNodesPerExecution: 50, MaxSpansPerExecution: 500, Storage: &storage,
-		Prices: []Price{{Model: "gpt-4o-mini*", Prompt: 0.15, Completion: 0.6}}}, full)
+		RecordEncoding: agora.RecordEncodingMap, Prices: []Price{{Model: "gpt-4o-mini*", Prompt: 0.15, Completion: 0.6}}}, full)
 }
 
 func TestConfigValidateErrors(t *testing.T) {
@@ -35,6 +36,7 @@ func TestConfigValidateErrors(t *testing.T) {
 		"per_org_over_total": errMaxExecutions,
 		"zero_nodes":         errMaxPerExec,
 		"bad_price":          errPrice,
+		"bad_encoding":       errEncoding,
 	} {
 		t.Run(name, func(t *testing.T) { assert.ErrorIs(t, loadConfig(t, name).Validate(), want) })
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -129,7 +128,7 @@ func (p *executionProcessor) redirty(ld plog.Logs) {
 				}
 				e.dirty = true
 				if lr.EventName() == agora.EventNodeExecutionRecord {
-					if id, err := uuid.Parse(agora.Str(lr.Attributes(), agora.AttrItemID)); err == nil {
+					if id, err := agora.NodeRecordID(lr); err == nil {
 						if nd := e.nodes[id]; nd != nil {
 							nd.dirty = true
 						}

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/sharedcomponent"
 	"github.com/agora-otelcol/agora-otelcol/processor/executionprocessor/internal/metadata"
 )
@@ -31,6 +32,7 @@ func createDefaultConfig() component.Config {
 		MaxExecutionsPerOrg:  20_000,
 		MaxNodesPerExecution: 10_000,
 		MaxSpansPerExecution: 100_000,
+		RecordEncoding:       agora.RecordEncodingCompact,
 	}
 }
 

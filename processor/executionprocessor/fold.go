@@ -36,7 +36,7 @@ func (s *state) foldSpan(o *orgState, project string, f *spanFacts, now time.Tim
 		o.aliases[trace] = f.apiExec
 		exec = f.apiExec
 		if early := s.lookup(o, trace); early != nil {
-			early.appendRetraction(s.records(o), now)
+			early.appendRetraction(s.records(o), s.cfg.RecordEncoding, now)
 			s.forget(o, early)
 			s.get(o, exec).merge(early)
 		}

@@ -147,7 +147,18 @@ func TestFlowNamesAPIExecution(t *testing.T) {
 	// verify: the trace's record and node are retracted; one execution with the node
 	var retracted []string
 	for _, lr := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
-		if v, ok := lr.Body().Map().Get(agora.FieldDeleted); ok && v.Bool() {
+		deleted := false
+		switch lr.EventName() {
+		case agora.EventExecutionRecord:
+			x, err := agora.DecodeExecution(lr)
+			require.NoError(t, err)
+			deleted = x.Deleted
+		case agora.EventNodeExecutionRecord:
+			n, err := agora.DecodeNodeExecution(lr)
+			require.NoError(t, err)
+			deleted = n.Deleted
+		}
+		if deleted {
 			assert.Equal(t, uuid.UUID(trace), uuid.UUID(lr.TraceID()))
 			retracted = append(retracted, lr.EventName())
 		}

@@ -39,7 +39,7 @@ func (e *execution) anyNodeDirty() bool {
 
 // appendRecords writes the records of the nodes that changed and the
 // execution's record, and marks everything clean.
-func (e *execution) appendRecords(lrs plog.LogRecordSlice, now time.Time) {
+func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncoding, now time.Time) {
 	version := pcommon.NewTimestampFromTime(now)
 	byName, own := e.pendingUsageTotals()
 	rec := e.rec
@@ -52,7 +52,7 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, now time.Time) {
 		}
 		n := e.nodeRecord(nd, byName[nd])
 		if nd.dirty {
-			n.Append(lrs, agora.EventNodeExecutionRecord).SetObservedTimestamp(version)
+			n.AppendRecord(lrs, enc).SetObservedTimestamp(version)
 			nd.dirty, nd.emitted = false, true
 		}
 		if rec.StartedAt.IsZero() || (!e.apiStarted && !e.flowSeen && n.StartedAt.Before(rec.StartedAt)) {
@@ -86,7 +86,7 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, now time.Time) {
 	rec.TraceIDs = e.traceIDs()
 	rec.Models = e.models()
 	rec.Truncated = e.truncated
-	rec.Append(lrs).SetObservedTimestamp(version)
+	rec.AppendRecord(lrs, enc).SetObservedTimestamp(version)
 	e.dirty, e.emitted = false, true
 	e.lastEmitted = rec
 }
@@ -102,20 +102,20 @@ func (e *execution) markEmitted() {
 
 // appendRetraction retracts what was emitted under this execution: the
 // record and its nodes, as deleted versions.
-func (e *execution) appendRetraction(lrs plog.LogRecordSlice, now time.Time) {
+func (e *execution) appendRetraction(lrs plog.LogRecordSlice, enc agora.RecordEncoding, now time.Time) {
 	version := pcommon.NewTimestampFromTime(now)
 	for _, nd := range e.nodes {
 		if nd.emitted {
 			n := e.nodeRecord(nd, usageSum{})
 			n.Deleted = true
-			n.Append(lrs, agora.EventNodeExecutionRecord).SetObservedTimestamp(version)
+			n.AppendRecord(lrs, enc).SetObservedTimestamp(version)
 		}
 	}
 	if e.emitted {
 		rec := e.lastEmitted
 		rec.StartedAt = agora.PartitionStart(e.firstStart, rec.StartedAt)
 		rec.Deleted = true
-		rec.Append(lrs).SetObservedTimestamp(version)
+		rec.AppendRecord(lrs, enc).SetObservedTimestamp(version)
 	}
 }
 

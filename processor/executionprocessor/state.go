@@ -176,7 +176,7 @@ func (s *state) dropAliases(o *orgState, exec uuid.UUID, traces []uuid.UUID) {
 // start date of its first version is journaled (before the flush emits).
 func (s *state) emit(o *orgState, e *execution, now time.Time) {
 	first := e.firstStart.IsZero()
-	e.appendRecords(s.records(o), now)
+	e.appendRecords(s.records(o), s.cfg.RecordEncoding, now)
 	if first && s.journal != nil {
 		s.metas = append(s.metas, &entry{key: e.key, at: now, kind: entryMeta, first: e.firstStart})
 	}

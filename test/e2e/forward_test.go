@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
@@ -87,6 +88,9 @@ func (s *otlpSink) records(t *testing.T) (map[uuid.UUID]agora.Execution, map[uui
 		for _, rl := range ld.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {
 				for _, lr := range sl.LogRecords().All() {
+					if lr.EventName() == agora.EventExecutionRecord || lr.EventName() == agora.EventNodeExecutionRecord {
+						require.Equal(t, pcommon.ValueTypeMap, lr.Body().Type(), "record_encoding: map, readable by any OTLP backend")
+					}
 					switch lr.EventName() {
 					case agora.EventExecutionRecord:
 						e, err := agora.DecodeExecution(lr)

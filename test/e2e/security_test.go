@@ -370,6 +370,10 @@ func TestForgedRecords(t *testing.T) {
 		node := agora.NodeExecution{Scope: scope, ID: first.NodeExecutionID, NodeID: first.NodeID, NodeName: first.NodeName, NodeType: first.NodeType,
 			Status: agora.StatusSuccess, StartedAt: first.StartedAt, ErrorMessage: "forged"}
 		node.Append(lrs, agora.EventNodeExecutionRecord).SetObservedTimestamp(future)
+		// The compact form, the processor's own, is no key either.
+		compact := node
+		compact.Status = agora.StatusError
+		compact.AppendRecord(lrs, agora.RecordEncodingCompact).SetObservedTimestamp(future)
 		report := node
 		report.NodeName, report.ErrorMessage = "Injected", ""
 		report.ID = agora.NodeExecutionID(exec, report.NodeName, report.StartedAt)
@@ -380,7 +384,7 @@ func TestForgedRecords(t *testing.T) {
 		require.Equal(t, http.StatusOK, postLogs(t, c, tc.key, forge(tc.org)), tc.name)
 	}
 	// The forged records are stored, as ordinary logs with their claimed name.
-	waitForCount(t, "SELECT count() FROM `"+db+"`.logs FINAL WHERE LogAttributes['"+agora.AttrSenderEventName+"'] != ''", 4)
+	waitForCount(t, "SELECT count() FROM `"+db+"`.logs FINAL WHERE LogAttributes['"+agora.AttrSenderEventName+"'] != ''", 6)
 	time.Sleep(2 * time.Second) // a flush interval and more: any folded change would be stored
 
 	after, afterNodes := storedRun(t, db, a.OrgID, exec)

@@ -1,0 +1,525 @@
+package agora
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// The compact form of the processor's records (agora.execution,
+// agora.node_execution): the same fields as the map body, in a fixed order,
+// as one bytes body. The map form costs about 25 pdata values each way
+// (build, queue encode and decode, read by the exporter and the connector);
+// this one costs one. The decoders read both forms, by body type.
+//
+// Layout (little endian; "str" is a uvarint length and UTF-8 bytes; "time"
+// is a zigzag-varint Unix second and a uvarint nanosecond; "value" is a
+// tagged pcommon.Value, see appendValue):
+//
+//	version (1) · kind ('E' | 'N') · project id (16) · project name (str) ·
+//	workflow id (16) · workflow name (str) · the kind's fields, below.
+const (
+	compactVersion   byte = 1
+	compactExecution byte = 'E'
+	compactNode      byte = 'N'
+	// maxValueDepth bounds nesting in a value: deeper levels are written as
+	// empty, and a body that claims more is refused, not followed.
+	maxValueDepth = 64
+)
+
+// RecordEncoding is how the processor's records carry their fields.
+type RecordEncoding string
+
+const (
+	// RecordEncodingCompact is one bytes body: for the ClickHouse exporter
+	// and the agorametrics connector (both read either form).
+	RecordEncodingCompact RecordEncoding = "compact"
+	// RecordEncodingMap is the map body named by the wire's fields: readable
+	// by any OTLP backend.
+	RecordEncodingMap RecordEncoding = "map"
+)
+
+// Presence bits of the optional fields and flags.
+const (
+	hasCompletedAt = 1 << iota
+	hasDuration
+	hasPrep
+	hasExec
+	hasPost
+	hasPrompt
+	hasCompletion
+	hasTotal
+	hasCost
+	flagTruncated
+	flagDeleted
+)
+
+// AppendRecord writes the execution record (agora.execution) in enc.
+func (e *Execution) AppendRecord(lrs plog.LogRecordSlice, enc RecordEncoding) plog.LogRecord {
+	if enc == RecordEncodingMap {
+		return e.Append(lrs)
+	}
+	flags := bit(e.CompletedAt != nil, hasCompletedAt) | bit(e.DurationMs != nil, hasDuration) |
+		bit(e.Truncated, flagTruncated) | bit(e.Deleted, flagDeleted)
+	buf := scratch.Get().(*[]byte)
+	defer release(buf)
+	b := compactHead((*buf)[:0], compactExecution, e.Scope)
+	b = appendStr(b, string(e.Status))
+	b = appendTime(b, e.StartedAt)
+	b = binary.AppendUvarint(b, flags)
+	if e.CompletedAt != nil {
+		b = appendTime(b, *e.CompletedAt)
+	}
+	if e.DurationMs != nil {
+		b = appendFloat(b, *e.DurationMs)
+	}
+	b = appendStr(b, e.ErrorMessage)
+	b = appendValue(b, e.Input, 0)
+	b = appendValue(b, e.Output, 0)
+	for _, n := range []int64{e.NodeCount, e.ErrorCount, e.RetryCount, e.PromptTokens, e.CompletionTokens, e.TotalTokens} {
+		b = binary.AppendVarint(b, n)
+	}
+	b = appendFloat(b, e.EstimatedCost)
+	b = appendTime(b, e.LastSeen)
+	b = appendStr(b, e.Source)
+	b = appendStrs(b, e.TraceIDs)
+	b = appendStr(b, e.SessionID)
+	b = appendStr(b, e.UserID)
+	b = appendStrs(b, e.Models)
+	*buf = b
+	return compactRecord(lrs, EventExecutionRecord, e.ExecutionID, e.StartedAt, b)
+}
+
+// AppendRecord writes the node-execution record (agora.node_execution) in enc.
+func (n *NodeExecution) AppendRecord(lrs plog.LogRecordSlice, enc RecordEncoding) plog.LogRecord {
+	if enc == RecordEncodingMap {
+		return n.Append(lrs, EventNodeExecutionRecord)
+	}
+	flags := bit(n.CompletedAt != nil, hasCompletedAt) | bit(n.PrepDurationMs != nil, hasPrep) |
+		bit(n.ExecDurationMs != nil, hasExec) | bit(n.PostDurationMs != nil, hasPost) |
+		bit(n.PromptTokens != nil, hasPrompt) | bit(n.CompletionTokens != nil, hasCompletion) |
+		bit(n.TotalTokens != nil, hasTotal) | bit(n.EstimatedCost != nil, hasCost) | bit(n.Deleted, flagDeleted)
+	buf := scratch.Get().(*[]byte)
+	defer release(buf)
+	b := compactHead((*buf)[:0], compactNode, n.Scope)
+	b = append(b, n.ID[:]...)
+	b = append(b, n.NodeID[:]...)
+	b = appendStr(b, n.NodeName)
+	b = appendStr(b, n.NodeType)
+	b = appendStr(b, string(n.Status))
+	b = appendTime(b, n.StartedAt)
+	b = binary.AppendUvarint(b, flags)
+	if n.CompletedAt != nil {
+		b = appendTime(b, *n.CompletedAt)
+	}
+	for _, f := range []*float64{n.PrepDurationMs, n.ExecDurationMs, n.PostDurationMs} {
+		if f != nil {
+			b = appendFloat(b, *f)
+		}
+	}
+	b = appendStr(b, n.ErrorMessage)
+	b = binary.AppendVarint(b, n.RetryCount)
+	b = appendStr(b, n.NextAction)
+	b = appendValue(b, n.Input, 0)
+	b = appendValue(b, n.Output, 0)
+	for _, i := range []*int64{n.PromptTokens, n.CompletionTokens, n.TotalTokens} {
+		if i != nil {
+			b = binary.AppendVarint(b, *i)
+		}
+	}
+	if n.EstimatedCost != nil {
+		b = appendFloat(b, *n.EstimatedCost)
+	}
+	b = appendStr(b, n.Model)
+	b = appendStr(b, n.Provider)
+	*buf = b
+	return compactRecord(lrs, EventNodeExecutionRecord, n.ExecutionID, n.StartedAt, b)
+}
+
+// NodeRecordID is the node execution id of an agora.node_execution record
+// in either form.
+func NodeRecordID(lr plog.LogRecord) (uuid.UUID, error) {
+	if lr.Body().Type() != pcommon.ValueTypeBytes {
+		return itemID(lr)
+	}
+	r, err := compactReader(lr, compactNode)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	r.scope(&Scope{})
+	return r.uuid(), r.err
+}
+
+func bit(set bool, b uint64) uint64 {
+	if set {
+		return b
+	}
+	return 0
+}
+
+// compactHead starts a body with the scope; an id without its name is not
+// written, as in the map form.
+func compactHead(b []byte, kind byte, s Scope) []byte {
+	if s.ProjectName == "" {
+		s.ProjectID = uuid.Nil
+	}
+	if s.WorkflowName == "" {
+		s.WorkflowID = uuid.Nil
+	}
+	b = append(b, compactVersion, kind)
+	b = append(b, s.ProjectID[:]...)
+	b = appendStr(b, s.ProjectName)
+	b = append(b, s.WorkflowID[:]...)
+	return appendStr(b, s.WorkflowName)
+}
+
+func compactRecord(lrs plog.LogRecordSlice, event string, exec uuid.UUID, at time.Time, body []byte) plog.LogRecord {
+	lr := lrs.AppendEmpty()
+	lr.SetEventName(event)
+	lr.SetTraceID(pcommon.TraceID(exec))
+	lr.SetTimestamp(pcommon.NewTimestampFromTime(at))
+	lr.SetSeverityNumber(plog.SeverityNumberInfo)
+	bs := lr.Body().SetEmptyBytes()
+	bs.EnsureCapacity(len(body))
+	bs.Append(body...)
+	return lr
+}
+
+// scratch holds encode buffers: a record's body is copied into its own
+// slice once complete, so the buffer's growth is paid once.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// release returns a buffer to scratch unless one large value grew it.
+func release(buf *[]byte) {
+	if cap(*buf) <= 64<<10 {
+		scratch.Put(buf)
+	}
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendStrs(b []byte, ss []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ss)))
+	for _, s := range ss {
+		b = appendStr(b, s)
+	}
+	return b
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	b = binary.AppendVarint(b, t.Unix())
+	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+func appendFloat(b []byte, f float64) []byte {
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+}
+
+// Value tags.
+const (
+	tagEmpty byte = iota
+	tagStr
+	tagInt
+	tagDouble
+	tagBool
+	tagBytes
+	tagMap
+	tagSlice
+)
+
+// appendValue writes v as a tag and its payload; maps and slices nest.
+func appendValue(b []byte, v pcommon.Value, depth int) []byte {
+	if !Present(v) || depth >= maxValueDepth {
+		return append(b, tagEmpty)
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return appendStr(append(b, tagStr), v.Str())
+	case pcommon.ValueTypeInt:
+		return binary.AppendVarint(append(b, tagInt), v.Int())
+	case pcommon.ValueTypeDouble:
+		return appendFloat(append(b, tagDouble), v.Double())
+	case pcommon.ValueTypeBool:
+		if v.Bool() {
+			return append(b, tagBool, 1)
+		}
+		return append(b, tagBool, 0)
+	case pcommon.ValueTypeBytes:
+		return appendStr(append(b, tagBytes), string(v.Bytes().AsRaw()))
+	case pcommon.ValueTypeMap:
+		b = binary.AppendUvarint(append(b, tagMap), uint64(v.Map().Len()))
+		for k, x := range v.Map().All() {
+			b = appendValue(appendStr(b, k), x, depth+1)
+		}
+		return b
+	case pcommon.ValueTypeSlice:
+		b = binary.AppendUvarint(append(b, tagSlice), uint64(v.Slice().Len()))
+		for _, x := range v.Slice().All() {
+			b = appendValue(b, x, depth+1)
+		}
+		return b
+	}
+	return append(b, tagEmpty)
+}
+
+// reader reads a compact body; the first fault sticks in err and every
+// later read returns a zero value, so decoders check once at the end.
+type reader struct {
+	b   []byte
+	err error
+}
+
+var errShort = errors.New("compact record: truncated")
+
+func compactReader(lr plog.LogRecord, kind byte) (*reader, error) {
+	b := lr.Body().Bytes().AsRaw()
+	if len(b) < 2 || b[0] != compactVersion || b[1] != kind {
+		return nil, fmt.Errorf("compact record: not a version %d %q body", compactVersion, kind)
+	}
+	return &reader{b: b[2:]}, nil
+}
+
+func (r *reader) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+	r.b = nil
+}
+
+func (r *reader) take(n int) []byte {
+	if n < 0 || n > len(r.b) {
+		r.fail(errShort)
+		return nil
+	}
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail(errShort)
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail(errShort)
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// count is a length that the rest of the body can hold (each item takes at
+// least one byte), so a hostile length never sizes an allocation.
+func (r *reader) count() int {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail(errShort)
+		return 0
+	}
+	return int(n)
+}
+
+// str shares the body's bytes: they are the reader's own copy (AsRaw),
+// never written after, so the strings need no copies of their own.
+func (r *reader) str() string {
+	b := r.take(r.count())
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+func (r *reader) strs() []string {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for range n {
+		out = append(out, r.str())
+	}
+	return out
+}
+
+func (r *reader) uuid() (id uuid.UUID) {
+	copy(id[:], r.take(16))
+	return id
+}
+
+func (r *reader) time() time.Time {
+	sec, nsec := r.varint(), r.uvarint()
+	if nsec >= 1e9 {
+		r.fail(errors.New("compact record: nanoseconds out of range"))
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+func (r *reader) float() float64 {
+	if b := r.take(8); b != nil {
+		return math.Float64frombits(binary.LittleEndian.Uint64(b))
+	}
+	return 0
+}
+
+func (r *reader) optTime(present bool) *time.Time {
+	if !present {
+		return nil
+	}
+	t := r.time()
+	return &t
+}
+
+func (r *reader) optFloat(present bool) *float64 {
+	if !present {
+		return nil
+	}
+	f := r.float()
+	return &f
+}
+
+func (r *reader) optInt(present bool) *int64 {
+	if !present {
+		return nil
+	}
+	i := r.varint()
+	return &i
+}
+
+func (r *reader) scope(s *Scope) {
+	s.ProjectID = r.uuid()
+	s.ProjectName = r.str()
+	s.WorkflowID = r.uuid()
+	s.WorkflowName = r.str()
+}
+
+func (r *reader) value(depth int) pcommon.Value {
+	v := pcommon.NewValueEmpty()
+	r.valueInto(v, depth)
+	return v
+}
+
+func (r *reader) valueInto(v pcommon.Value, depth int) {
+	if depth > maxValueDepth {
+		r.fail(errors.New("compact record: value nested too deep"))
+		return
+	}
+	tag := r.take(1)
+	if tag == nil {
+		return
+	}
+	switch tag[0] {
+	case tagEmpty:
+	case tagStr:
+		v.SetStr(r.str())
+	case tagInt:
+		v.SetInt(r.varint())
+	case tagDouble:
+		v.SetDouble(r.float())
+	case tagBool:
+		if b := r.take(1); b != nil {
+			v.SetBool(b[0] != 0)
+		}
+	case tagBytes:
+		v.SetEmptyBytes().FromRaw(r.take(r.count()))
+	case tagMap:
+		n := r.count()
+		m := v.SetEmptyMap()
+		m.EnsureCapacity(n)
+		for range n {
+			k := r.str()
+			r.valueInto(m.PutEmpty(k), depth+1)
+		}
+	case tagSlice:
+		n := r.count()
+		s := v.SetEmptySlice()
+		s.EnsureCapacity(n)
+		for range n {
+			r.valueInto(s.AppendEmpty(), depth+1)
+		}
+	default:
+		r.fail(fmt.Errorf("compact record: unknown value tag %d", tag[0]))
+	}
+}
+
+// done is the decoder's error: a fault, or bytes left over.
+func (r *reader) done() error {
+	if r.err == nil && len(r.b) > 0 {
+		return errors.New("compact record: trailing bytes")
+	}
+	return r.err
+}
+
+func decodeCompactExecution(lr plog.LogRecord) (Execution, error) {
+	r, err := compactReader(lr, compactExecution)
+	if err != nil {
+		return Execution{}, err
+	}
+	e := Execution{Scope: Scope{ExecutionID: uuid.UUID(lr.TraceID())}}
+	r.scope(&e.Scope)
+	e.Status = Status(r.str())
+	e.StartedAt = r.time()
+	flags := r.uvarint()
+	e.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
+	e.DurationMs = r.optFloat(flags&hasDuration != 0)
+	e.ErrorMessage = r.str()
+	e.Input, e.Output = r.value(0), r.value(0)
+	for _, p := range []*int64{&e.NodeCount, &e.ErrorCount, &e.RetryCount, &e.PromptTokens, &e.CompletionTokens, &e.TotalTokens} {
+		*p = r.varint()
+	}
+	e.EstimatedCost = r.float()
+	e.LastSeen = r.time()
+	e.Source = r.str()
+	e.TraceIDs = r.strs()
+	e.SessionID, e.UserID = r.str(), r.str()
+	e.Models = r.strs()
+	e.Truncated, e.Deleted = flags&flagTruncated != 0, flags&flagDeleted != 0
+	return e, r.done()
+}
+
+func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
+	r, err := compactReader(lr, compactNode)
+	if err != nil {
+		return NodeExecution{}, err
+	}
+	n := NodeExecution{Scope: Scope{ExecutionID: uuid.UUID(lr.TraceID())}}
+	r.scope(&n.Scope)
+	n.ID, n.NodeID = r.uuid(), r.uuid()
+	n.NodeName, n.NodeType, n.Status = r.str(), r.str(), Status(r.str())
+	n.StartedAt = r.time()
+	flags := r.uvarint()
+	n.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
+	n.PrepDurationMs = r.optFloat(flags&hasPrep != 0)
+	n.ExecDurationMs = r.optFloat(flags&hasExec != 0)
+	n.PostDurationMs = r.optFloat(flags&hasPost != 0)
+	n.ErrorMessage = r.str()
+	n.RetryCount = r.varint()
+	n.NextAction = r.str()
+	n.Input, n.Output = r.value(0), r.value(0)
+	n.PromptTokens = r.optInt(flags&hasPrompt != 0)
+	n.CompletionTokens = r.optInt(flags&hasCompletion != 0)
+	n.TotalTokens = r.optInt(flags&hasTotal != 0)
+	n.EstimatedCost = r.optFloat(flags&hasCost != 0)
+	n.Model, n.Provider = r.str(), r.str()
+	n.Deleted = flags&flagDeleted != 0
+	return n, r.done()
+}

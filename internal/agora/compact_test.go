@@ -1,0 +1,156 @@
+package agora
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// everyValue is a map holding a value of each type, nested.
+func everyValue() pcommon.Value {
+	v := pcommon.NewValueMap()
+	m := v.Map()
+	m.PutStr("s", "text ✓")
+	m.PutInt("i", -42)
+	m.PutDouble("d", 0.125)
+	m.PutBool("b", true)
+	m.PutEmptyBytes("raw").FromRaw([]byte{0, 1, 255})
+	sl := m.PutEmptySlice("list")
+	sl.AppendEmpty().SetStr("a")
+	sl.AppendEmpty().SetEmptyMap().PutBool("deep", false)
+	m.PutEmpty("empty")
+	return v
+}
+
+func testExecution() Execution {
+	end, d := tEnd, 876.5
+	return Execution{Scope: testScope(), Status: StatusSuccess, StartedAt: tStart, CompletedAt: &end, DurationMs: &d,
+		ErrorMessage: "e", Input: everyValue(), Output: pcommon.NewValueStr("out"), NodeCount: 3, ErrorCount: 1, RetryCount: 2,
+		PromptTokens: 8, CompletionTokens: 9, TotalTokens: 17, EstimatedCost: 0.25, LastSeen: tEnd, Source: "api+otlp",
+		TraceIDs: []string{"3d337f69eff943387b62ebba62f20a9c", "4d337f69eff943387b62ebba62f20a9c"}, SessionID: "s",
+		UserID: "u", Models: []string{"gpt-4o", "o3"}, Truncated: true}
+}
+
+// Both forms of a record decode to the same value, for full and sparse
+// records: the exporter and the connector read either.
+func TestCompactRecordsDecodeLikeMapRecords(t *testing.T) {
+	full, sparse := testExecution(), Execution{Scope: Scope{ExecutionID: uuid.New()}, Status: StatusRunning,
+		StartedAt: tStart, LastSeen: tEnd, Input: pcommon.NewValueEmpty(), Output: pcommon.NewValueEmpty(), Deleted: true}
+	for _, in := range []Execution{full, sparse} {
+		var got []Execution
+		for _, enc := range []RecordEncoding{RecordEncodingCompact, RecordEncodingMap} {
+			got = append(got, roundTrip(t, EventExecutionRecord, in.ExecutionID,
+				func(lrs plog.LogRecordSlice) { in.AppendRecord(lrs, enc) }, DecodeExecution))
+		}
+		assert.Equal(t, got[1], got[0], "compact and map decode alike")
+		assert.Equal(t, in, got[0])
+	}
+
+	nfull := testNodeExecution()
+	nfull.Input, nfull.Output = everyValue(), pcommon.NewValueEmpty()
+	nsparse := NodeExecution{Scope: Scope{ExecutionID: uuid.New(), ProjectID: uuid.New()}, ID: uuid.New(), NodeName: "n",
+		Status: StatusError, StartedAt: tStart, Input: pcommon.NewValueEmpty(), Output: pcommon.NewValueEmpty(), Deleted: true}
+	for _, in := range []NodeExecution{nfull, nsparse} {
+		var got []NodeExecution
+		for _, enc := range []RecordEncoding{RecordEncodingCompact, RecordEncodingMap} {
+			got = append(got, roundTrip(t, EventNodeExecutionRecord, in.ExecutionID,
+				func(lrs plog.LogRecordSlice) { in.AppendRecord(lrs, enc) }, DecodeNodeExecution))
+			id, err := NodeRecordID(lrs1(func(lrs plog.LogRecordSlice) { in.AppendRecord(lrs, enc) }))
+			require.NoError(t, err)
+			assert.Equal(t, in.ID, id, "%s: the node execution id", enc)
+		}
+		assert.Equal(t, got[1], got[0], "compact and map decode alike")
+		in.ProjectID = got[1].ProjectID // an id without its name is not carried, in either form
+		assert.Equal(t, in, got[0])
+	}
+}
+
+func lrs1(add func(plog.LogRecordSlice)) plog.LogRecord {
+	lrs := plog.NewLogRecordSlice()
+	add(lrs)
+	return lrs.At(0)
+}
+
+// A damaged compact body is an error, never a panic or a partial record:
+// every truncation, every single flipped byte, random bodies, bodies that
+// claim more than they hold or nest without end.
+func TestCompactRecordRefusesDamagedBodies(t *testing.T) {
+	e, n := testExecution(), testNodeExecution()
+	bodies := map[string][]byte{
+		"execution": lrs1(func(lrs plog.LogRecordSlice) { e.AppendRecord(lrs, RecordEncodingCompact) }).Body().Bytes().AsRaw(),
+		"node":      lrs1(func(lrs plog.LogRecordSlice) { n.AppendRecord(lrs, RecordEncodingCompact) }).Body().Bytes().AsRaw(),
+	}
+	decode := func(raw []byte) (errs [3]error) {
+		lr := plog.NewLogRecord()
+		lr.Body().SetEmptyBytes().FromRaw(raw)
+		_, errs[0] = DecodeExecution(lr)
+		_, errs[1] = DecodeNodeExecution(lr)
+		_, errs[2] = NodeRecordID(lr)
+		return errs
+	}
+	for name, body := range bodies {
+		for cut := range len(body) {
+			errs := decode(body[:cut])
+			assert.Error(t, errs[0], "%s cut at %d", name, cut)
+			assert.Error(t, errs[1], "%s cut at %d", name, cut)
+		}
+		assert.Error(t, decode(append(append([]byte{}, body...), 0))[0], "%s with a trailing byte", name)
+		for i := range body {
+			for _, x := range []byte{0x01, 0x80, 0xff} {
+				damaged := append([]byte{}, body...)
+				damaged[i] ^= x
+				decode(damaged) // must not panic
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		raw := make([]byte, r.IntN(64))
+		for i := range raw {
+			raw[i] = byte(r.IntN(256))
+		}
+		if len(raw) > 1 {
+			raw[0], raw[1] = compactVersion, []byte{compactExecution, compactNode}[r.IntN(2)]
+		}
+		decode(raw)
+	}
+	// A long string claimed by a short body, and a value nested 10,000 deep.
+	claim := append([]byte{compactVersion, compactNode}, make([]byte, 16)...)
+	claim = append(claim, 0xff, 0xff, 0xff, 0xff, 0x0f)
+	assert.Error(t, decode(claim)[1])
+	deep := append([]byte{compactVersion, compactExecution}, make([]byte, 16)...)
+	deep = append(deep, 0)
+	deep = append(deep, make([]byte, 16)...)
+	deep = append(deep, 0, 0, 0, 0, 0)
+	for range 10000 {
+		deep = append(deep, tagSlice, 1)
+	}
+	assert.ErrorContains(t, decode(deep)[0], "nested too deep")
+	for _, head := range [][]byte{nil, {compactVersion}, {2, compactExecution}, {compactVersion, 'X'}} {
+		assert.Error(t, decode(head)[0], "head %v", head)
+	}
+}
+
+// A value nested deeper than a body may hold is cut there, and the record
+// still decodes.
+func TestCompactRecordCutsDeepValues(t *testing.T) {
+	e := testExecution()
+	e.Input = pcommon.NewValueSlice()
+	inner := e.Input
+	for range maxValueDepth + 10 {
+		inner = inner.Slice().AppendEmpty()
+		inner.SetEmptySlice()
+	}
+	got, err := DecodeExecution(lrs1(func(lrs plog.LogRecordSlice) { e.AppendRecord(lrs, RecordEncodingCompact) }))
+	require.NoError(t, err)
+	depth := 0
+	for v := got.Input; v.Type() == pcommon.ValueTypeSlice && v.Slice().Len() > 0; v = v.Slice().At(0) {
+		depth++
+	}
+	assert.Equal(t, maxValueDepth, depth)
+}
