@@ -45,3 +45,14 @@ func BenchmarkNodeExecutionCodec(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNodeIDs: the ids derived for every node item (its node and its
+// node execution).
+func BenchmarkNodeIDs(b *testing.B) {
+	n := testNodeExecution()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = NodeID(n.WorkflowID, n.NodeName)
+		_ = NodeExecutionID(n.ExecutionID, n.NodeName, n.StartedAt)
+	}
+}

@@ -3,6 +3,7 @@ package agora
 import (
 	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha1" //nolint:gosec // UUIDv5 is SHA-1 by definition; ids, not secrets
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
@@ -17,27 +18,46 @@ var namespace = uuid.MustParse("6f1c1d3e-3b0a-5c1e-9a43-7f2b1c9e0a11")
 
 // ProjectID is the id of the org's project with this name.
 func ProjectID(orgID, project string) uuid.UUID {
-	return uuid.NewSHA1(namespace, []byte("project\x00"+orgID+"\x00"+project))
+	var buf [nameBuf]byte
+	b := append(append(append(append(append(buf[:0], namespace[:]...), "project\x00"...), orgID...), 0), project...)
+	return nameUUID(b)
 }
 
 // WorkflowID is the id of the project's workflow with this name.
 func WorkflowID(projectID uuid.UUID, workflow string) uuid.UUID {
-	return uuid.NewSHA1(projectID, []byte("workflow\x00"+workflow))
+	var buf [nameBuf]byte
+	return nameUUID(append(append(append(buf[:0], projectID[:]...), "workflow\x00"...), workflow...))
 }
 
 // NodeID is the id of the workflow's node with this name.
 func NodeID(workflowID uuid.UUID, node string) uuid.UUID {
-	return uuid.NewSHA1(workflowID, []byte("node\x00"+node))
+	var buf [nameBuf]byte
+	return nameUUID(append(append(append(buf[:0], workflowID[:]...), "node\x00"...), node...))
 }
 
 // ItemID is the deterministic id of an item of an execution: the same item
 // sent twice gets the same id, so storage keeps it once.
 func ItemID(executionID uuid.UUID, kind string, key ...string) uuid.UUID {
-	b := []byte(kind)
+	var buf [nameBuf]byte
+	b := append(append(buf[:0], executionID[:]...), kind...)
 	for _, k := range key {
 		b = append(append(b, 0), k...)
 	}
-	return uuid.NewSHA1(executionID, b)
+	return nameUUID(b)
+}
+
+// nameBuf fits the names of most ids on the stack.
+const nameBuf = 192
+
+// nameUUID is uuid.NewSHA1(space, name) (a UUIDv5) of b = space + name,
+// without its heap allocations: ids are derived several times per node item.
+func nameUUID(b []byte) uuid.UUID {
+	sum := sha1.Sum(b) //nolint:gosec // see the import
+	var id uuid.UUID
+	copy(id[:], sum[:])
+	id[6] = id[6]&0x0f | 0x50 // version 5
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id
 }
 
 // ExecutionIDs mints and checks execution ids that prove which org started

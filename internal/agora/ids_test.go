@@ -1,6 +1,7 @@
 package agora
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -45,4 +46,20 @@ func TestDeterministicIDs(t *testing.T) {
 	assert.NotEqual(t, NodeID(w, "a"), NodeID(w, "b"))
 	// Separators keep ("ab","c") and ("a","bc") apart.
 	assert.NotEqual(t, ItemID(p, "x", "ab", "c"), ItemID(p, "x", "a", "bc"))
+}
+
+// The derived ids are UUIDv5 exactly as uuid.NewSHA1 makes them: stored
+// ids stay the same whatever computes them.
+func TestNameIDsAreUUIDv5(t *testing.T) {
+	exec, ws := uuid.New(), uuid.New()
+	long := strings.Repeat("ü", 300) // past the stack buffer
+	for _, name := range []string{"", "n", "Think", long} {
+		assert.Equal(t, uuid.NewSHA1(namespace, []byte("project\x00org\x00"+name)), ProjectID("org", name))
+		assert.Equal(t, uuid.NewSHA1(ws, []byte("workflow\x00"+name)), WorkflowID(ws, name))
+		assert.Equal(t, uuid.NewSHA1(ws, []byte("node\x00"+name)), NodeID(ws, name))
+		assert.Equal(t, uuid.NewSHA1(exec, []byte("event\x00"+name+"\x00x")), ItemID(exec, "event", name, "x"))
+		start := time.Date(2026, 11, 26, 1, 2, 3, 4500, time.FixedZone("x", 3600))
+		assert.Equal(t, uuid.NewSHA1(exec, []byte("node_execution\x00"+name+"\x00"+start.UTC().Format(time.RFC3339Nano))),
+			NodeExecutionID(exec, name, start))
+	}
 }

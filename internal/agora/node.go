@@ -43,7 +43,9 @@ type NodeExecution struct {
 // NodeExecutionID is the id of the run of node name that started at start:
 // a re-sent report (retry, or running -> success) keeps its id.
 func NodeExecutionID(exec uuid.UUID, name string, start time.Time) uuid.UUID {
-	return ItemID(exec, "node_execution", name, start.UTC().Format(time.RFC3339Nano))
+	var buf [nameBuf]byte
+	b := append(append(append(append(buf[:0], exec[:]...), "node_execution\x00"...), name...), 0)
+	return nameUUID(start.UTC().AppendFormat(b, time.RFC3339Nano))
 }
 
 // Append writes the node execution under event: EventNodeReported for the

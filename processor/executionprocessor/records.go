@@ -52,7 +52,7 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 		}
 		n := e.nodeRecord(nd, byName[nd])
 		if nd.dirty {
-			n.AppendRecord(lrs, enc).SetObservedTimestamp(version)
+			appendNode(lrs, enc, n, version)
 			nd.dirty, nd.emitted = false, true
 		}
 		if rec.StartedAt.IsZero() || (!e.apiStarted && !e.flowSeen && n.StartedAt.Before(rec.StartedAt)) {
@@ -108,7 +108,7 @@ func (e *execution) appendRetraction(lrs plog.LogRecordSlice, enc agora.RecordEn
 		if nd.emitted {
 			n := e.nodeRecord(nd, usageSum{})
 			n.Deleted = true
-			n.AppendRecord(lrs, enc).SetObservedTimestamp(version)
+			appendNode(lrs, enc, n, version)
 		}
 	}
 	if e.emitted {
@@ -120,13 +120,11 @@ func (e *execution) appendRetraction(lrs plog.LogRecordSlice, enc agora.RecordEn
 }
 
 // nodeRecord is the node as emitted: the execution's names and ids, and its
-// usage, unless the SDK reported the node with token fields of its own.
+// usage, unless the SDK reported the node with token fields of its own. Its
+// node id is set by appendNode, for the records actually written.
 func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution {
 	n := nd.rec
 	n.Scope = e.rec.Scope
-	if n.WorkflowName != "" {
-		n.NodeID = agora.NodeID(n.WorkflowID, n.NodeName)
-	}
 	if !(nd.reported && nd.rec.TotalTokens != nil) {
 		sum := fallback
 		for _, u := range nd.usage {
@@ -145,6 +143,14 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 		}
 	}
 	return n
+}
+
+// appendNode writes a node record, with the id of its workflow's node.
+func appendNode(lrs plog.LogRecordSlice, enc agora.RecordEncoding, n agora.NodeExecution, version pcommon.Timestamp) {
+	if n.WorkflowName != "" {
+		n.NodeID = agora.NodeID(n.WorkflowID, n.NodeName)
+	}
+	n.AppendRecord(lrs, enc).SetObservedTimestamp(version)
 }
 
 // models are every model the execution's LLM calls used, sorted.
