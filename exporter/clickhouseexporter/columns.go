@@ -8,6 +8,39 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
+// idleBuilders is how many idle column builders (or block buffers) of one
+// kind are kept: enough for the consumers of a shipped config.
+const idleBuilders = 4
+
+// freeList keeps up to n idle builders. Unlike a sync.Pool it is not emptied
+// by garbage collection: a builder keeps the capacity its largest insert grew
+// it to, instead of growing it again (and feeding the collector) after
+// every GC cycle.
+type freeList[C any] struct {
+	idle  chan C
+	fresh func() C
+}
+
+func newFreeList[C any](n int, fresh func() C) *freeList[C] {
+	return &freeList[C]{idle: make(chan C, n), fresh: fresh}
+}
+
+func (f *freeList[C]) get() C {
+	select {
+	case c := <-f.idle:
+		return c
+	default:
+		return f.fresh()
+	}
+}
+
+func (f *freeList[C]) put(c C) {
+	select {
+	case f.idle <- c:
+	default:
+	}
+}
+
 // Column helpers: values go straight into ch-go's columns, without boxing
 // or intermediate maps (the cost the row-wise driver API pays).
 

@@ -2,6 +2,7 @@ package clickhouseexporter
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -79,4 +80,25 @@ func benchSpans() ptrace.Traces {
 	td, _ := loadgen.Traces(50, 3, time.Now())
 	td.ResourceSpans().At(0).Resource().Attributes().PutStr(agora.AttrOrgID, "org-bench")
 	return td
+}
+
+// A free list hands back the builders it keeps (their grown capacity with
+// them), across garbage collections, and keeps no more than its size.
+func TestFreeListKeepsBuildersAcrossGC(t *testing.T) {
+	made := 0
+	f := newFreeList(2, func() *[]byte { made++; b := make([]byte, 0, 8); return &b })
+	a, b, c := f.get(), f.get(), f.get()
+	require.Equal(t, 3, made)
+	*a = append(*a, make([]byte, 1<<20)...)
+	f.put(a)
+	f.put(b)
+	f.put(c) // beyond its size: dropped
+	runtime.GC()
+	runtime.GC()
+	got := f.get()
+	assert.Same(t, a, got, "the grown builder comes back")
+	assert.GreaterOrEqual(t, cap(*got), 1<<20)
+	assert.Same(t, b, f.get())
+	f.get()
+	assert.Equal(t, 4, made, "an empty list makes a fresh one")
 }

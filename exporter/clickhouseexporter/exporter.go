@@ -2,7 +2,6 @@ package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exp
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -13,23 +12,23 @@ import (
 
 // Column builders are reused between inserts; each push takes its own.
 var (
-	spanCols      = sync.Pool{New: func() any { return newSpanColumns() }}
-	executionCols = sync.Pool{New: func() any { return newExecutionColumns() }}
-	nodeCols      = sync.Pool{New: func() any { return newNodeColumns() }}
-	eventCols     = sync.Pool{New: func() any { return newEventColumns() }}
-	logCols       = sync.Pool{New: func() any { return newLogColumns() }}
-	graphNodeCols = sync.Pool{New: func() any { return newGraphNodeColumns() }}
-	graphEdgeCols = sync.Pool{New: func() any { return newGraphEdgeColumns() }}
+	spanCols      = newFreeList(idleBuilders, newSpanColumns)
+	executionCols = newFreeList(idleBuilders, newExecutionColumns)
+	nodeCols      = newFreeList(idleBuilders, newNodeColumns)
+	eventCols     = newFreeList(idleBuilders, newEventColumns)
+	logCols       = newFreeList(idleBuilders, newLogColumns)
+	graphNodeCols = newFreeList(idleBuilders, newGraphNodeColumns)
+	graphEdgeCols = newFreeList(idleBuilders, newGraphEdgeColumns)
 )
 
 // insertAll inserts one table's rows, splitting out refused ones, and keeps
 // those as dead letters.
-func insertAll[T item](ctx context.Context, c *client, table string, items []T, pool *sync.Pool) error {
+func insertAll[T item, C columns[T]](ctx context.Context, c *client, table string, items []T, pool *freeList[C]) error {
 	if len(items) == 0 {
 		return nil
 	}
-	cols := pool.Get().(columns[T])
-	defer pool.Put(cols)
+	cols := pool.get()
+	defer pool.put(cols)
 	rs := &tableRows[T]{items: items, cols: cols, window: c.cfg.Timestamps, now: time.Now()}
 	letters, err := c.insertSplitting(ctx, table, rs, 0, rs.len())
 	if err != nil {
@@ -40,7 +39,7 @@ func insertAll[T item](ctx context.Context, c *client, table string, items []T, 
 
 // pushTraces writes spans to the spans table.
 func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	return insertAll(ctx, c, "spans", spanItems(td), &spanCols)
+	return insertAll(ctx, c, "spans", spanItems(td), spanCols)
 }
 
 // pushLogs writes log records by event name: the execution processor's
@@ -111,20 +110,20 @@ func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
 			}
 		}
 	}
-	if err := insertAll(ctx, c, "executions", execs, &executionCols); err != nil {
+	if err := insertAll(ctx, c, "executions", execs, executionCols); err != nil {
 		return err
 	}
-	if err := insertAll(ctx, c, "node_executions", nodes, &nodeCols); err != nil {
+	if err := insertAll(ctx, c, "node_executions", nodes, nodeCols); err != nil {
 		return err
 	}
-	if err := insertAll(ctx, c, "events", events, &eventCols); err != nil {
+	if err := insertAll(ctx, c, "events", events, eventCols); err != nil {
 		return err
 	}
-	if err := insertAll(ctx, c, "workflow_nodes", gnodes, &graphNodeCols); err != nil {
+	if err := insertAll(ctx, c, "workflow_nodes", gnodes, graphNodeCols); err != nil {
 		return err
 	}
-	if err := insertAll(ctx, c, "workflow_edges", gedges, &graphEdgeCols); err != nil {
+	if err := insertAll(ctx, c, "workflow_edges", gedges, graphEdgeCols); err != nil {
 		return err
 	}
-	return insertAll(ctx, c, "logs", other, &logCols)
+	return insertAll(ctx, c, "logs", other, logCols)
 }

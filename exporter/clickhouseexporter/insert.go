@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/ClickHouse/ch-go"
@@ -63,7 +62,7 @@ type httpInserter struct {
 	params   url.Values
 	user     string
 	password string
-	bufs     sync.Pool
+	bufs     *freeList[*proto.Buffer]
 }
 
 func newHTTPInserter(opts *clickhouse.Options, database string, settings map[string]string) *httpInserter {
@@ -75,7 +74,7 @@ func newHTTPInserter(opts *clickhouse.Options, database string, settings map[str
 		transport.TLSClientConfig = opts.TLS.Clone()
 	}
 	in := &httpInserter{client: &http.Client{Transport: transport}, database: database, params: url.Values{},
-		user: opts.Auth.Username, password: opts.Auth.Password}
+		user: opts.Auth.Username, password: opts.Auth.Password, bufs: newFreeList(idleBuilders, func() *proto.Buffer { return new(proto.Buffer) })}
 	for _, a := range opts.Addr {
 		in.hosts = append(in.hosts, scheme+"://"+a)
 	}
@@ -110,11 +109,8 @@ func (h *httpInserter) request(ctx context.Context, method, query string, body i
 }
 
 func (h *httpInserter) insert(ctx context.Context, table string, input proto.Input, rows int) error {
-	buf, _ := h.bufs.Get().(*proto.Buffer)
-	if buf == nil {
-		buf = new(proto.Buffer)
-	}
-	defer h.bufs.Put(buf)
+	buf := h.bufs.get()
+	defer h.bufs.put(buf)
 	buf.Reset()
 	// Native format over HTTP is the block as revision 0 writes it.
 	if err := (proto.Block{Columns: len(input), Rows: rows}).EncodeRawBlock(buf, 0, input); err != nil {
