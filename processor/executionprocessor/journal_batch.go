@@ -96,9 +96,17 @@ func strip(dst, src ptrace.Span) {
 	dst.SetStartTimestamp(src.StartTimestamp())
 	dst.SetEndTimestamp(src.EndTimestamp())
 	src.Status().CopyTo(dst.Status())
+	kept := 0
+	for k := range src.Attributes().All() {
+		if foldedAttributes[k] {
+			kept++
+		}
+	}
+	attrs := dst.Attributes()
+	attrs.EnsureCapacity(kept + 2) // and a session and a user (batch.span)
 	for k, v := range src.Attributes().All() {
 		if foldedAttributes[k] {
-			v.CopyTo(dst.Attributes().PutEmpty(k))
+			v.CopyTo(attrs.PutEmpty(k))
 		}
 	}
 	if src.Status().Code() == ptrace.StatusCodeError && src.Status().Message() == "" {
