@@ -3,6 +3,7 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,7 +30,14 @@ import (
 
 const journalPrefix = "j/"
 
-func journalKey(seq uint64) string { return fmt.Sprintf("%s%016x", journalPrefix, seq) }
+func journalKey(seq uint64) string {
+	var n [8]byte
+	var b [len(journalPrefix) + 16]byte
+	binary.BigEndian.PutUint64(n[:], seq)
+	copy(b[:], journalPrefix)
+	hex.Encode(b[len(journalPrefix):], n[:]) // %016x: sorted as the numbers are
+	return string(b[:])
+}
 
 // Entry kinds.
 const (

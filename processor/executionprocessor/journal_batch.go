@@ -3,6 +3,7 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 import (
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -96,18 +97,23 @@ func strip(dst, src ptrace.Span) {
 	dst.SetStartTimestamp(src.StartTimestamp())
 	dst.SetEndTimestamp(src.EndTimestamp())
 	src.Status().CopyTo(dst.Status())
-	kept := 0
-	for k := range src.Attributes().All() {
+	// The kept attributes are picked once, then copied into a map sized for
+	// them (and a session and a user, see batch.span).
+	type attr struct {
+		k string
+		v pcommon.Value
+	}
+	var stack [24]attr
+	kept := stack[:0]
+	for k, v := range src.Attributes().All() {
 		if foldedAttributes[k] {
-			kept++
+			kept = append(kept, attr{k, v})
 		}
 	}
 	attrs := dst.Attributes()
-	attrs.EnsureCapacity(kept + 2) // and a session and a user (batch.span)
-	for k, v := range src.Attributes().All() {
-		if foldedAttributes[k] {
-			v.CopyTo(attrs.PutEmpty(k))
-		}
+	attrs.EnsureCapacity(len(kept) + 2)
+	for _, a := range kept {
+		a.v.CopyTo(attrs.PutEmpty(a.k))
 	}
 	if src.Status().Code() == ptrace.StatusCodeError && src.Status().Message() == "" {
 		for _, ev := range src.Events().All() {

@@ -94,3 +94,12 @@ func TestNodeCapMarksTruncated(t *testing.T) {
 	assert.True(t, execs[exec].Truncated)
 	assert.Len(t, nodes, 3)
 }
+
+// Journal keys are "j/" and the sequence as 16 lowercase hex digits, so
+// their byte order is the sequence order the journal replays in.
+func TestJournalKeysSortAsSequences(t *testing.T) {
+	for _, seq := range []uint64{0, 1, 0xabc, 1 << 40, ^uint64(0)} {
+		assert.Equal(t, fmt.Sprintf("j/%016x", seq), journalKey(seq))
+	}
+	assert.Less(t, journalKey(0xff), journalKey(0x100))
+}
