@@ -42,10 +42,12 @@ fi
 # Every fuzz target for a bounded time (FUZZTIME, default 3s; longer by hand:
 # go test -run '^$' -fuzz '^FuzzBatch$' -fuzztime 10m ./receiver/agorareceiver).
 if [ -z "${GO_TEST_ARGS:-}" ]; then
+  mkdir -p test-output
   for pkg in $(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do
     for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$pkg"/*_test.go | cut -d' ' -f2); do
-      go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-3s}" "$pkg" >/dev/null || {
-        echo "FAIL fuzz $target in $pkg (see $pkg/testdata/fuzz/$target)"; exit 1; }
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-3s}" "$pkg" >"test-output/fuzz-$target.txt" 2>&1 || {
+        tail -20 "test-output/fuzz-$target.txt"
+        echo "FAIL fuzz $target in $pkg (see $pkg/testdata/fuzz/$target and test-output/fuzz-$target.txt)"; exit 1; }
       echo "ok   fuzz $target ${FUZZTIME:-3s}"
     done
   done
