@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
@@ -127,17 +126,17 @@ func (c *client) connect(ctx context.Context) error {
 	return nil
 }
 
-// insertBlock sends one block. A failure that is not about the rows (the
+// insertBlocks sends one insert. A failure that is not about the rows (the
 // connection, the server) is retried by the caller; after a failed insert
 // the next one may reconnect.
-func (c *client) insertBlock(ctx context.Context, table string, input proto.Input, rows int) error {
+func (c *client) insertBlocks(ctx context.Context, table string, bs *blocks) error {
 	if err := c.ensure(ctx); err != nil {
 		return err
 	}
 	c.mu.Lock()
 	ins := c.ins
 	c.mu.Unlock()
-	err := ins.insert(ctx, table, input, rows)
+	err := ins.insert(ctx, table, bs)
 	switch {
 	case err == nil:
 		c.mu.Lock()

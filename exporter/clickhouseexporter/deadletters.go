@@ -50,7 +50,7 @@ func (c *client) storeDeadLetters(ctx context.Context, letters []deadLetter) err
 		cols.item.Append(l.item)
 		cols.block.AppendBytes(l.block)
 	}
-	if err := c.insertBlock(ctx, deadLettersTable, cols.input(), len(letters)); err != nil {
+	if err := c.insertBlocks(ctx, deadLettersTable, &blocks{input: cols.input(), rows: len(letters)}); err != nil {
 		return err
 	}
 	for _, l := range letters {

@@ -1,7 +1,6 @@
 package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter"
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ClickHouse/ch-go"
@@ -23,9 +23,9 @@ import (
 // pdata: over HTTP as `INSERT ... FORMAT Native`, or over the native
 // protocol. (DDL and queries go through clickhouse-go.)
 
-// inserter sends one block to a table.
+// inserter sends one insert, its blocks in turn, to a table.
 type inserter interface {
-	insert(ctx context.Context, table string, input proto.Input, rows int) error
+	insert(ctx context.Context, table string, bs *blocks) error
 	ping(ctx context.Context) error
 	close()
 }
@@ -108,15 +108,21 @@ func (h *httpInserter) request(ctx context.Context, method, query string, body i
 	return resp, nil
 }
 
-func (h *httpInserter) insert(ctx context.Context, table string, input proto.Input, rows int) error {
+func (h *httpInserter) insert(ctx context.Context, table string, bs *blocks) error {
 	buf := h.bufs.get()
 	defer h.bufs.put(buf)
 	buf.Reset()
-	// Native format over HTTP is the block as revision 0 writes it.
-	if err := (proto.Block{Columns: len(input), Rows: rows}).EncodeRawBlock(buf, 0, input); err != nil {
-		return errBadBlock{err}
+	body := &blockReader{bs: bs, buf: buf}
+	resp, err := h.request(ctx, http.MethodPost, insertSQL(h.database, table, bs.input)+" FORMAT Native", body)
+	// The transport may still read the body after Do returns (on errors):
+	// stopping it keeps it off the builders and the buffer once they are
+	// handed back.
+	if failed := body.stop(); failed != nil {
+		if err == nil {
+			resp.Body.Close()
+		}
+		return failed
 	}
-	resp, err := h.request(ctx, http.MethodPost, insertSQL(h.database, table, input)+" FORMAT Native", bytes.NewReader(buf.Buf))
 	if err != nil {
 		return err
 	}
@@ -127,6 +133,56 @@ func (h *httpInserter) insert(ctx context.Context, table string, input proto.Inp
 	}
 	code, _ := strconv.Atoi(resp.Header.Get("X-ClickHouse-Exception-Code"))
 	return &serverError{code: code, msg: strings.TrimSpace(string(msg))}
+}
+
+// blockReader is an insert's body: its blocks in Native format (the format
+// as revision 0 writes blocks), each encoded when the last one is sent.
+type blockReader struct {
+	mu      sync.Mutex
+	bs      *blocks
+	buf     *proto.Buffer
+	off     int
+	started bool
+	stopped bool
+	err     error // an encoding failure: the rows are at fault
+}
+
+func (r *blockReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.off == len(r.buf.Buf) {
+		if r.stopped || r.err != nil {
+			return 0, io.EOF
+		}
+		if r.started {
+			more, err := r.bs.advance()
+			if err != nil {
+				r.err = err
+				return 0, err
+			}
+			if !more {
+				return 0, io.EOF
+			}
+		}
+		r.started = true
+		r.buf.Reset()
+		r.off = 0
+		if err := (proto.Block{Columns: len(r.bs.input), Rows: r.bs.rows}).EncodeRawBlock(r.buf, 0, r.bs.input); err != nil {
+			r.err = errBadBlock{err}
+			return 0, r.err
+		}
+	}
+	n := copy(p, r.buf.Buf[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// stop ends the body's reads; it returns the encoding failure, if any.
+func (r *blockReader) stop() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = true
+	return r.err
 }
 
 func (h *httpInserter) ping(ctx context.Context) error {
@@ -201,12 +257,27 @@ func (n *nativeInserter) release(c *ch.Client, err error) {
 	}
 }
 
-func (n *nativeInserter) insert(ctx context.Context, table string, input proto.Input, _ int) error {
+func (n *nativeInserter) insert(ctx context.Context, table string, bs *blocks) error {
 	c, err := n.conn(ctx)
 	if err != nil {
 		return err
 	}
-	err = c.Do(ctx, ch.Query{Body: insertSQL(n.database, table, input) + " VALUES", Input: input, Settings: n.settings})
+	q := ch.Query{Body: insertSQL(n.database, table, bs.input) + " VALUES", Input: bs.input, Settings: n.settings}
+	if bs.rs != nil {
+		// The next chunk refills the same columns; none left ends the insert
+		// (with no rows left in them, or ch-go would send them again).
+		q.OnInput = func(context.Context) error {
+			more, err := bs.advance()
+			if err != nil {
+				return err
+			}
+			if !more {
+				return io.EOF
+			}
+			return nil
+		}
+	}
+	err = c.Do(ctx, q)
 	n.release(c, err)
 	if ex, ok := ch.AsException(err); ok {
 		return &serverError{code: int(ex.Code), msg: ex.Message}

@@ -64,6 +64,39 @@ type rows interface {
 	describe(i int) (org, item string)
 }
 
+// chunkRows is the most rows one block carries. A larger insert is sent
+// as several blocks of one INSERT, which ClickHouse squashes into one part
+// (below min_insert_block_size_rows/bytes, 1M rows and 256 MiB: far above
+// a batch), so it is stored, refused and deduplicated as a whole; but the
+// column builders, the encoded block and the connection's buffers only ever
+// hold a chunk.
+var chunkRows = 4096
+
+// blocks are the successive blocks of one insert: chunks of rs, or (rs
+// nil) the one block in input.
+type blocks struct {
+	rs       rows
+	next, to int         // rows [next, to) are still to be encoded
+	input    proto.Input // the block encoded last
+	rows     int         // its rows
+}
+
+// advance encodes the next chunk into input; false, with an empty input,
+// when every row has been encoded. A single block has no next one (and
+// keeps its input: call advance only on chunks).
+func (b *blocks) advance() (bool, error) {
+	if b.rs == nil {
+		return false, nil
+	}
+	end := min(b.next+chunkRows, b.to)
+	in, err := b.rs.encode(b.next, end)
+	if err != nil {
+		return false, errBadBlock{err}
+	}
+	b.input, b.rows, b.next = in, end-b.next, end
+	return b.rows > 0, nil
+}
+
 // deadLetter is a row ClickHouse refused.
 type deadLetter struct {
 	table, org, reason, item string
@@ -73,17 +106,17 @@ type deadLetter struct {
 // insertSplitting inserts rows [from, to); a refusal about the rows splits
 // them. It returns the rows refused alone, or an error to retry the whole.
 func (c *client) insertSplitting(ctx context.Context, table string, rs rows, from, to int) ([]deadLetter, error) {
-	input, err := rs.encode(from, to)
+	bs := &blocks{rs: rs, next: from, to: to}
+	_, err := bs.advance()
 	if err == nil {
-		err = c.insertBlock(ctx, table, input, to-from)
-	} else {
-		err = errBadBlock{err}
+		err = c.insertBlocks(ctx, table, bs)
 	}
 	if err == nil || !rowsAtFault(err) {
 		return nil, err
 	}
 	if to-from == 1 {
 		org, item := rs.describe(from)
+		input, _ := rs.encode(from, to)
 		return []deadLetter{{table: table, org: org, reason: err.Error(), item: item, block: encodeNative(input, 1)}}, nil
 	}
 	mid := from + (to-from)/2
