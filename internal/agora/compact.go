@@ -103,6 +103,12 @@ func (n *NodeExecution) AppendRecord(lrs plog.LogRecordSlice, enc RecordEncoding
 	if enc == RecordEncodingMap {
 		return n.Append(lrs, EventNodeExecutionRecord)
 	}
+	return n.AppendCompact(lrs, EventNodeExecutionRecord)
+}
+
+// AppendCompact writes the node execution under event (a record, or a
+// report the processor journals) in the compact encoding.
+func (n *NodeExecution) AppendCompact(lrs plog.LogRecordSlice, event string) plog.LogRecord {
 	flags := bit(n.CompletedAt != nil, hasCompletedAt) | bit(n.PrepDurationMs != nil, hasPrep) |
 		bit(n.ExecDurationMs != nil, hasExec) | bit(n.PostDurationMs != nil, hasPost) |
 		bit(n.PromptTokens != nil, hasPrompt) | bit(n.CompletionTokens != nil, hasCompletion) |
@@ -141,7 +147,7 @@ func (n *NodeExecution) AppendRecord(lrs plog.LogRecordSlice, enc RecordEncoding
 	b = appendStr(b, n.Model)
 	b = appendStr(b, n.Provider)
 	*buf = b
-	return compactRecord(lrs, EventNodeExecutionRecord, n.ExecutionID, n.StartedAt, b)
+	return compactRecord(lrs, event, n.ExecutionID, n.StartedAt, b)
 }
 
 // NodeRecordID is the node execution id of an agora.node_execution record
@@ -493,7 +499,47 @@ func decodeCompactExecution(lr plog.LogRecord) (Execution, error) {
 	e.SessionID, e.UserID = r.str(), r.str()
 	e.Models = r.strs()
 	e.Truncated, e.Deleted = flags&flagTruncated != 0, flags&flagDeleted != 0
+	e.bound()
 	return e, r.done()
+}
+
+// bound applies the map form's bounds (any sender can make a compact body
+// too): a value out of them is dropped, as when the map form is read.
+func (e *Execution) bound() {
+	e.DurationMs = boundFloat(e.DurationMs, DurationOK)
+	for _, p := range []*int64{&e.NodeCount, &e.ErrorCount, &e.RetryCount, &e.PromptTokens, &e.CompletionTokens, &e.TotalTokens} {
+		*p = max(*p, 0) // sums of bounded counts
+	}
+	if !(e.EstimatedCost >= 0) || math.IsInf(e.EstimatedCost, 0) {
+		e.EstimatedCost = 0
+	}
+}
+
+func (n *NodeExecution) bound() {
+	n.PrepDurationMs = boundFloat(n.PrepDurationMs, DurationOK)
+	n.ExecDurationMs = boundFloat(n.ExecDurationMs, DurationOK)
+	n.PostDurationMs = boundFloat(n.PostDurationMs, DurationOK)
+	n.EstimatedCost = boundFloat(n.EstimatedCost, CostOK)
+	n.PromptTokens = boundCount(n.PromptTokens)
+	n.CompletionTokens = boundCount(n.CompletionTokens)
+	n.TotalTokens = boundCount(n.TotalTokens)
+	if !RetriesOK(float64(n.RetryCount)) {
+		n.RetryCount = 0
+	}
+}
+
+func boundFloat(f *float64, ok func(float64) bool) *float64 {
+	if f != nil && !ok(*f) {
+		return nil
+	}
+	return f
+}
+
+func boundCount(i *int64) *int64 {
+	if i != nil && !CountOK(float64(*i)) {
+		return nil
+	}
+	return i
 }
 
 func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
@@ -521,5 +567,6 @@ func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
 	n.EstimatedCost = r.optFloat(flags&hasCost != 0)
 	n.Model, n.Provider = r.str(), r.str()
 	n.Deleted = flags&flagDeleted != 0
+	n.bound()
 	return n, r.done()
 }

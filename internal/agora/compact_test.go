@@ -1,6 +1,7 @@
 package agora
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -153,4 +154,33 @@ func TestCompactRecordCutsDeepValues(t *testing.T) {
 		depth++
 	}
 	assert.Equal(t, maxValueDepth, depth)
+}
+
+// A compact body holds numbers to the map form's bounds: out of them, a
+// value is dropped when read, as from a map (a sender can make either).
+func TestCompactRecordsKeepTheBounds(t *testing.T) {
+	neg, nan, huge, big := -1.0, math.NaN(), math.Inf(1), int64(MaxCount+1)
+	n := testNodeExecution()
+	n.PrepDurationMs, n.ExecDurationMs, n.PostDurationMs, n.EstimatedCost = &neg, &nan, &huge, &neg
+	n.PromptTokens, n.CompletionTokens, n.RetryCount = &big, &big, MaxRetries+1
+	e := testExecution()
+	e.DurationMs, e.EstimatedCost, e.NodeCount, e.TotalTokens = &huge, math.Inf(1), -5, -1
+	var nodes []NodeExecution
+	var execs []Execution
+	for _, enc := range []RecordEncoding{RecordEncodingCompact, RecordEncodingMap} {
+		got, err := DecodeNodeExecution(lrs1(func(lrs plog.LogRecordSlice) { n.AppendRecord(lrs, enc) }))
+		require.NoError(t, err)
+		nodes = append(nodes, got)
+		x, err := DecodeExecution(lrs1(func(lrs plog.LogRecordSlice) { e.AppendRecord(lrs, enc) }))
+		require.NoError(t, err)
+		execs = append(execs, x)
+	}
+	assert.Equal(t, nodes[1], nodes[0])
+	assert.Equal(t, execs[1], execs[0])
+	c := nodes[0]
+	assert.Equal(t, []any{(*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), (*int64)(nil), (*int64)(nil), int64(0)},
+		[]any{c.PrepDurationMs, c.ExecDurationMs, c.PostDurationMs, c.EstimatedCost, c.PromptTokens, c.CompletionTokens, c.RetryCount})
+	assert.Equal(t, *n.TotalTokens, *c.TotalTokens, "what is in bounds stays")
+	x := execs[0]
+	assert.Equal(t, []any{(*float64)(nil), 0.0, int64(0), int64(0)}, []any{x.DurationMs, x.EstimatedCost, x.NodeCount, x.TotalTokens})
 }

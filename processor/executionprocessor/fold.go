@@ -88,16 +88,16 @@ func (e *execution) spanCount() int {
 }
 
 // foldRecord folds an Agora API record (start, completion, node report)
-// into its execution and returns it; nil for any other record.
-func (s *state) foldRecord(o *orgState, lr plog.LogRecord, now time.Time) *execution {
+// into its execution and returns it (nil for any other record), and the
+// report it read, if it was a node report.
+func (s *state) foldRecord(o *orgState, lr plog.LogRecord, now time.Time) (*execution, *agora.NodeExecution) {
 	exec, ok := recordExecution(lr)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	e := s.get(o, exec)
 	e.touch(o.name, fromAPI, now)
-	e.foldRecord(lr, s.cfg)
-	return e
+	return e, e.foldRecord(lr, s.cfg)
 }
 
 // recordExecution is the execution of a record this processor folds.
@@ -109,9 +109,10 @@ func recordExecution(lr plog.LogRecord) (uuid.UUID, bool) {
 	return uuid.Nil, false
 }
 
-// foldRecord applies an Agora API record to the execution. A record that
-// does not decode changes nothing (the exporter stores it as a plain log).
-func (e *execution) foldRecord(lr plog.LogRecord, cfg *Config) {
+// foldRecord applies an Agora API record to the execution, and returns the
+// node report it read, if any. A record that does not decode changes
+// nothing (the exporter stores it as a plain log).
+func (e *execution) foldRecord(lr plog.LogRecord, cfg *Config) *agora.NodeExecution {
 	switch lr.EventName() {
 	case agora.EventExecutionStarted:
 		if st, err := agora.DecodeExecutionStart(lr); err == nil {
@@ -124,8 +125,10 @@ func (e *execution) foldRecord(lr plog.LogRecord, cfg *Config) {
 	case agora.EventNodeReported:
 		if n, err := agora.DecodeNodeExecution(lr); err == nil {
 			e.onNodeReport(n, cfg.MaxNodesPerExecution)
+			return &n
 		}
 	}
+	return nil
 }
 
 // noteJournal records that journal entry seq holds inputs of the execution:

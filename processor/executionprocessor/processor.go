@@ -189,15 +189,19 @@ func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 					p.telemetry.ProcessorExecutionForgedRecords.Add(ctx, 1, metric.WithAttributes(attribute.String("org", org)))
 					return false
 				}
-				e := p.state.foldRecord(o, lr, now)
+				e, report := p.state.foldRecord(o, lr, now)
 				if e == nil || p.journal == nil {
 					return false
 				}
-				// A journaled node report lives on in the node record this
-				// processor emits (every field of it): it is not stored twice.
-				folded := lr.EventName() == agora.EventNodeReported
-				b.record(e.key, lr, folded)
-				return folded
+				if report != nil {
+					// A journaled node report lives on in the node record
+					// this processor emits (every field of it): it is not
+					// stored twice.
+					b.report(e.key, report)
+					return true
+				}
+				b.record(e.key, lr)
+				return false
 			})
 		}
 	}
