@@ -423,24 +423,3 @@ func TestSessionAndUser(t *testing.T) {
 	o := execs[uuid.UUID(trace)]
 	assert.Equal(t, []string{"conv-2", "bob"}, []string{o.SessionID, o.UserID}, "from the resource, through the journal")
 }
-
-// TestJournaledReportsAreNotPassedOn: with storage, a request of node
-// reports only (the SDK's batch) leaves nothing to pass on, and nothing is
-// passed on; a start in the same kind of request still is.
-func TestJournaledReportsAreNotPassedOn(t *testing.T) {
-	cfg := createDefaultConfig().(*Config)
-	cfg.FlushInterval = time.Hour // no records emitted meanwhile
-	host, id, _ := storageHost(t, t.TempDir())
-	cfg.Storage = &id
-	p := newPipelines(t, cfg, host)
-	exec := uuid.New()
-	sc := apiScope(testOrg, exec)
-	report := reported(agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: "A", Status: agora.StatusSuccess, StartedAt: t0})
-	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(report, report)))
-	assert.Empty(t, p.out.AllLogs(), "an emptied request is not passed on")
-	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: sc, StartedAt: t0}), report)))
-	require.Len(t, p.out.AllLogs(), 1)
-	assert.Equal(t, 1, p.out.AllLogs()[0].LogRecordCount(), "the start passes on, the report does not")
-	p.shutdown(t)
-	assert.Equal(t, int64(1), p.executions(t)[exec].NodeCount, "the report is folded")
-}

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
@@ -94,41 +93,4 @@ func TestNodeCapMarksTruncated(t *testing.T) {
 	assert.Equal(t, int64(3), execs[exec].NodeCount)
 	assert.True(t, execs[exec].Truncated)
 	assert.Len(t, nodes, 3)
-}
-
-// Journal keys are "j/" and the sequence as 16 lowercase hex digits, so
-// their byte order is the sequence order the journal replays in.
-func TestJournalKeysSortAsSequences(t *testing.T) {
-	for _, seq := range []uint64{0, 1, 0xabc, 1 << 40, ^uint64(0)} {
-		assert.Equal(t, fmt.Sprintf("j/%016x", seq), journalKey(seq))
-	}
-	assert.Less(t, journalKey(0xff), journalKey(0x100))
-}
-
-// A journal entry replays node reports in either encoding: the compact one
-// journaled now, and the map form older versions journaled.
-func TestJournalReplaysReportsOfEitherEncoding(t *testing.T) {
-	exec := uuid.New()
-	k := key{testOrg, exec}
-	in := agora.NodeExecution{Scope: apiScope(testOrg, exec), ID: uuid.New(), NodeName: "A", Status: agora.StatusError,
-		StartedAt: t0, RetryCount: 2, ErrorMessage: "boom"}
-	b := newBatch(t0)
-	b.report(k, &in)
-	legacy := plog.NewLogRecordSlice()
-	in2 := in
-	in2.ID, in2.NodeName = uuid.New(), "B"
-	in2.Append(legacy, agora.EventNodeReported)
-	b.record(k, legacy.At(0))
-	require.Len(t, b.order, 1)
-	raw, err := b.order[0].marshal()
-	require.NoError(t, err)
-	en, err := unmarshalEntry(raw)
-	require.NoError(t, err)
-	e := newExecution(k, "acme")
-	en.replay(e, testConfig())
-	var got []string
-	for _, nd := range e.nodes {
-		got = append(got, fmt.Sprintf("%s %s %d %s", nd.rec.NodeName, nd.rec.Status, nd.rec.RetryCount, nd.rec.ErrorMessage))
-	}
-	assert.ElementsMatch(t, []string{"A error 2 boom", "B error 2 boom"}, got)
 }

@@ -1,0 +1,305 @@
+package agora
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+	"unsafe"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Reading the compact form (compact.go has its layout): every read is
+// bounded by the body, and a fault is an error, never a panic.
+
+// reader reads a compact body; the first fault sticks in err and every
+// later read returns a zero value, so decoders check once at the end.
+type reader struct {
+	b   []byte
+	err error
+}
+
+var errShort = errors.New("compact record: truncated")
+
+func compactReader(lr plog.LogRecord, kind byte) (*reader, error) {
+	b := lr.Body().Bytes().AsRaw()
+	if len(b) < 2 || b[0] != compactVersion || b[1] != kind {
+		return nil, fmt.Errorf("compact record: not a version %d %q body", compactVersion, kind)
+	}
+	return &reader{b: b[2:]}, nil
+}
+
+func (r *reader) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+	r.b = nil
+}
+
+func (r *reader) take(n int) []byte {
+	if n < 0 || n > len(r.b) {
+		r.fail(errShort)
+		return nil
+	}
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail(errShort)
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// varint is a zigzag varint (binary.AppendVarint's).
+func (r *reader) varint() int64 {
+	u := r.uvarint()
+	return int64(u>>1) ^ -int64(u&1)
+}
+
+// count is a length that the rest of the body can hold (each item takes at
+// least one byte), so a hostile length never sizes an allocation.
+func (r *reader) count() int {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail(errShort)
+		return 0
+	}
+	return int(n)
+}
+
+// str shares the body's bytes: they are the reader's own copy (AsRaw),
+// never written after, so the strings need no copies of their own.
+func (r *reader) str() string {
+	b := r.take(r.count())
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+func (r *reader) strs() []string {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for range n {
+		out = append(out, r.str())
+	}
+	return out
+}
+
+func (r *reader) uuid() (id uuid.UUID) {
+	copy(id[:], r.take(16))
+	return id
+}
+
+func (r *reader) time() time.Time {
+	sec, nsec := r.varint(), r.uvarint()
+	if nsec >= 1e9 {
+		r.fail(errors.New("compact record: nanoseconds out of range"))
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+func (r *reader) float() float64 {
+	if b := r.take(8); b != nil {
+		return math.Float64frombits(binary.LittleEndian.Uint64(b))
+	}
+	return 0
+}
+
+func (r *reader) optTime(present bool) *time.Time {
+	if !present {
+		return nil
+	}
+	t := r.time()
+	return &t
+}
+
+func (r *reader) optFloat(present bool) *float64 {
+	if !present {
+		return nil
+	}
+	f := r.float()
+	return &f
+}
+
+func (r *reader) optInt(present bool) *int64 {
+	if !present {
+		return nil
+	}
+	i := r.varint()
+	return &i
+}
+
+func (r *reader) scope(s *Scope) {
+	s.ProjectID = r.uuid()
+	s.ProjectName = r.str()
+	s.WorkflowID = r.uuid()
+	s.WorkflowName = r.str()
+}
+
+func (r *reader) value(depth int) pcommon.Value {
+	v := pcommon.NewValueEmpty()
+	r.valueInto(v, depth)
+	return v
+}
+
+func (r *reader) valueInto(v pcommon.Value, depth int) {
+	if depth > maxValueDepth {
+		r.fail(errors.New("compact record: value nested too deep"))
+		return
+	}
+	tag := r.take(1)
+	if tag == nil {
+		return
+	}
+	switch tag[0] {
+	case tagEmpty:
+	case tagStr:
+		v.SetStr(r.str())
+	case tagInt:
+		v.SetInt(r.varint())
+	case tagDouble:
+		v.SetDouble(r.float())
+	case tagBool:
+		if b := r.take(1); b != nil {
+			v.SetBool(b[0] != 0)
+		}
+	case tagBytes:
+		v.SetEmptyBytes().FromRaw(r.take(r.count()))
+	case tagMap:
+		n := r.count()
+		m := v.SetEmptyMap()
+		m.EnsureCapacity(n)
+		for range n {
+			k := r.str()
+			r.valueInto(m.PutEmpty(k), depth+1)
+		}
+	case tagSlice:
+		n := r.count()
+		s := v.SetEmptySlice()
+		s.EnsureCapacity(n)
+		for range n {
+			r.valueInto(s.AppendEmpty(), depth+1)
+		}
+	default:
+		r.fail(fmt.Errorf("compact record: unknown value tag %d", tag[0]))
+	}
+}
+
+// done is the decoder's error: a fault, or bytes left over.
+func (r *reader) done() error {
+	if r.err == nil && len(r.b) > 0 {
+		return errors.New("compact record: trailing bytes")
+	}
+	return r.err
+}
+
+func decodeCompactExecution(lr plog.LogRecord) (Execution, error) {
+	r, err := compactReader(lr, compactExecution)
+	if err != nil {
+		return Execution{}, err
+	}
+	e := Execution{Scope: Scope{ExecutionID: uuid.UUID(lr.TraceID())}}
+	r.scope(&e.Scope)
+	e.Status = Status(r.str())
+	e.StartedAt = r.time()
+	flags := r.uvarint()
+	e.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
+	e.DurationMs = r.optFloat(flags&hasDuration != 0)
+	e.ErrorMessage = r.str()
+	e.Input, e.Output = r.value(0), r.value(0)
+	for _, p := range []*int64{&e.NodeCount, &e.ErrorCount, &e.RetryCount, &e.PromptTokens, &e.CompletionTokens, &e.TotalTokens} {
+		*p = r.varint()
+	}
+	e.EstimatedCost = r.float()
+	e.LastSeen = r.time()
+	e.Source = r.str()
+	e.TraceIDs = r.strs()
+	e.SessionID, e.UserID = r.str(), r.str()
+	e.Models = r.strs()
+	e.Truncated, e.Deleted = flags&flagTruncated != 0, flags&flagDeleted != 0
+	e.bound()
+	return e, r.done()
+}
+
+// bound applies the map form's bounds (any sender can make a compact body
+// too): a value out of them is dropped, as when the map form is read.
+func (e *Execution) bound() {
+	e.DurationMs = boundFloat(e.DurationMs, DurationOK)
+	for _, p := range []*int64{&e.NodeCount, &e.ErrorCount, &e.RetryCount, &e.PromptTokens, &e.CompletionTokens, &e.TotalTokens} {
+		*p = max(*p, 0) // sums of bounded counts
+	}
+	if !(e.EstimatedCost >= 0) || math.IsInf(e.EstimatedCost, 0) {
+		e.EstimatedCost = 0
+	}
+}
+
+func (n *NodeExecution) bound() {
+	n.PrepDurationMs = boundFloat(n.PrepDurationMs, DurationOK)
+	n.ExecDurationMs = boundFloat(n.ExecDurationMs, DurationOK)
+	n.PostDurationMs = boundFloat(n.PostDurationMs, DurationOK)
+	n.EstimatedCost = boundFloat(n.EstimatedCost, CostOK)
+	n.PromptTokens = boundCount(n.PromptTokens)
+	n.CompletionTokens = boundCount(n.CompletionTokens)
+	n.TotalTokens = boundCount(n.TotalTokens)
+	if !RetriesOK(float64(n.RetryCount)) {
+		n.RetryCount = 0
+	}
+}
+
+func boundFloat(f *float64, ok func(float64) bool) *float64 {
+	if f != nil && !ok(*f) {
+		return nil
+	}
+	return f
+}
+
+func boundCount(i *int64) *int64 {
+	if i != nil && !CountOK(float64(*i)) {
+		return nil
+	}
+	return i
+}
+
+func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
+	r, err := compactReader(lr, compactNode)
+	if err != nil {
+		return NodeExecution{}, err
+	}
+	n := NodeExecution{Scope: Scope{ExecutionID: uuid.UUID(lr.TraceID())}}
+	r.scope(&n.Scope)
+	n.ID, n.NodeID = r.uuid(), r.uuid()
+	n.NodeName, n.NodeType, n.Status = r.str(), r.str(), Status(r.str())
+	n.StartedAt = r.time()
+	flags := r.uvarint()
+	n.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
+	n.PrepDurationMs = r.optFloat(flags&hasPrep != 0)
+	n.ExecDurationMs = r.optFloat(flags&hasExec != 0)
+	n.PostDurationMs = r.optFloat(flags&hasPost != 0)
+	n.ErrorMessage = r.str()
+	n.RetryCount = r.varint()
+	n.NextAction = r.str()
+	n.Input, n.Output = r.value(0), r.value(0)
+	n.PromptTokens = r.optInt(flags&hasPrompt != 0)
+	n.CompletionTokens = r.optInt(flags&hasCompletion != 0)
+	n.TotalTokens = r.optInt(flags&hasTotal != 0)
+	n.EstimatedCost = r.optFloat(flags&hasCost != 0)
+	n.Model, n.Provider = r.str(), r.str()
+	n.Deleted = flags&flagDeleted != 0
+	n.bound()
+	return n, r.done()
+}

@@ -1,0 +1,73 @@
+package executionprocessor
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+// TestJournaledReportsAreNotPassedOn: with storage, a request of node
+// reports only (the SDK's batch) leaves nothing to pass on, and nothing is
+// passed on; a start in the same kind of request still is.
+func TestJournaledReportsAreNotPassedOn(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.FlushInterval = time.Hour // no records emitted meanwhile
+	host, id, _ := storageHost(t, t.TempDir())
+	cfg.Storage = &id
+	p := newPipelines(t, cfg, host)
+	exec := uuid.New()
+	sc := apiScope(testOrg, exec)
+	report := reported(agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: "A", Status: agora.StatusSuccess, StartedAt: t0})
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(report, report)))
+	assert.Empty(t, p.out.AllLogs(), "an emptied request is not passed on")
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: sc, StartedAt: t0}), report)))
+	require.Len(t, p.out.AllLogs(), 1)
+	assert.Equal(t, 1, p.out.AllLogs()[0].LogRecordCount(), "the start passes on, the report does not")
+	p.shutdown(t)
+	assert.Equal(t, int64(1), p.executions(t)[exec].NodeCount, "the report is folded")
+}
+
+// Journal keys are "j/" and the sequence as 16 lowercase hex digits, so
+// their byte order is the sequence order the journal replays in.
+func TestJournalKeysSortAsSequences(t *testing.T) {
+	for _, seq := range []uint64{0, 1, 0xabc, 1 << 40, ^uint64(0)} {
+		assert.Equal(t, fmt.Sprintf("j/%016x", seq), journalKey(seq))
+	}
+	assert.Less(t, journalKey(0xff), journalKey(0x100))
+}
+
+// A journal entry replays node reports in either encoding: the compact one
+// journaled now, and the map form older versions journaled.
+func TestJournalReplaysReportsOfEitherEncoding(t *testing.T) {
+	exec := uuid.New()
+	k := key{testOrg, exec}
+	in := agora.NodeExecution{Scope: apiScope(testOrg, exec), ID: uuid.New(), NodeName: "A", Status: agora.StatusError,
+		StartedAt: t0, RetryCount: 2, ErrorMessage: "boom"}
+	b := newBatch(t0)
+	b.report(k, &in)
+	legacy := plog.NewLogRecordSlice()
+	in2 := in
+	in2.ID, in2.NodeName = uuid.New(), "B"
+	in2.Append(legacy, agora.EventNodeReported)
+	b.record(k, legacy.At(0))
+	require.Len(t, b.order, 1)
+	raw, err := b.order[0].marshal()
+	require.NoError(t, err)
+	en, err := unmarshalEntry(raw)
+	require.NoError(t, err)
+	e := newExecution(k, "acme")
+	en.replay(e, testConfig())
+	var got []string
+	for _, nd := range e.nodes {
+		got = append(got, fmt.Sprintf("%s %s %d %s", nd.rec.NodeName, nd.rec.Status, nd.rec.RetryCount, nd.rec.ErrorMessage))
+	}
+	assert.ElementsMatch(t, []string{"A error 2 boom", "B error 2 boom"}, got)
+}
