@@ -151,8 +151,13 @@ func (r *blockReader) Read(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for r.off == len(r.buf.Buf) {
-		if r.stopped || r.err != nil {
-			return 0, io.EOF
+		if r.err != nil {
+			return 0, r.err
+		}
+		if r.stopped {
+			// Not io.EOF: a body cut short must fail the request, never
+			// end it cleanly with some of its blocks.
+			return 0, errBodyStopped
 		}
 		if r.started {
 			more, err := r.bs.advance()
@@ -176,6 +181,8 @@ func (r *blockReader) Read(p []byte) (int, error) {
 	r.off += n
 	return n, nil
 }
+
+var errBodyStopped = errors.New("insert body read after the insert ended")
 
 // stop ends the body's reads; it returns the encoding failure, if any.
 func (r *blockReader) stop() error {
