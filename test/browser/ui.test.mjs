@@ -264,6 +264,26 @@ test("project and workflow pickers filter the list", async () => {
   await page.waitForFunction(() => document.querySelectorAll("#executions tr.row").length > 1);
 });
 
+test("a list request that fails is tried again (a live page gets no other refresh)", async () => {
+  await page.selectOption("#project-filter", "p");
+  await page.waitForFunction(() => document.querySelectorAll("#executions tr.row").length > 1);
+  const list = /\/api\/executions\?.*workflow=wf-loop/;
+  let calls = 0;
+  await page.route(list, (route) => (calls++ === 0 ? route.fulfill({ status: 503, body: '{"detail":"unavailable"}' }) : route.continue()));
+  try {
+    await page.selectOption("#workflow-filter", "wf-loop");
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll("#executions tr.row")];
+      return rows.length === 1 && rows[0].textContent.includes("wf-loop");
+    });
+    assert.ok(calls >= 2, `the refused request and its retry, saw ${calls}`);
+  } finally {
+    await page.unroute(list);
+  }
+  await page.selectOption("#project-filter", "");
+  await page.waitForFunction(() => document.querySelectorAll("#executions tr.row").length > 1);
+});
+
 test("sessions: the list has conv-ui with its totals; its page lists its runs in order", async () => {
   const [first, second] = SESSION_EXECS.split(",");
   await page.click('nav a[data-page="sessions"]');

@@ -127,8 +127,8 @@ function linkFilters(hash) {
 async function renderMonitoring() {
   const cards = h("div", { class: "cards", id: "metrics" });
   const chips = h("div", { class: "toolbar", id: "status-filter" });
-  const group = h("label", {}, h("input", { type: "checkbox", id: "group", checked: monitoring.group || null, onchange: (e) => { monitoring.group = e.target.checked; refresh(); } }), " group by workflow");
-  const range = h("select", { id: "range", onchange: (e) => { monitoring.range = e.target.value; refresh(); } },
+  const group = h("label", {}, h("input", { type: "checkbox", id: "group", checked: monitoring.group || null, onchange: (e) => { monitoring.group = e.target.checked; update(); } }), " group by workflow");
+  const range = h("select", { id: "range", onchange: (e) => { monitoring.range = e.target.value; update(); } },
     ...RANGES.map(([v, label]) => h("option", { value: v, selected: v === monitoring.range || null }, label)));
   const linked = monitoring.project || monitoring.workflow || monitoring.since
     ? h("span", { class: "chip active", id: "link-filter" }, [monitoring.project, monitoring.workflow].filter(Boolean).join(" / ") || "all workflows",
@@ -139,8 +139,8 @@ async function renderMonitoring() {
   const trends = h("div", { class: "charts", id: "trends" });
   const tbody = h("tbody", { id: "executions" });
   const table = h("table", {}, h("thead", {}, h("tr", {}, LIST_HEAD.map((t) => h("th", {}, t)))), tbody);
-  const projectSel = h("select", { id: "project-filter", onchange: (e) => { monitoring.project = e.target.value; monitoring.workflow = ""; refresh(); } });
-  const workflowSel = h("select", { id: "workflow-filter", onchange: (e) => { monitoring.workflow = e.target.value; refresh(); } });
+  const projectSel = h("select", { id: "project-filter", onchange: (e) => { monitoring.project = e.target.value; monitoring.workflow = ""; update(); } });
+  const workflowSel = h("select", { id: "workflow-filter", onchange: (e) => { monitoring.workflow = e.target.value; update(); } });
   const search = h("input", { type: "search", id: "search", placeholder: "search errors, inputs, outputs…", value: monitoring.q, style: "width:260px" });
   const searchErr = h("span", { class: "error", id: "search-error" });
   const searchForm = h("form", { class: "inline", id: "search-form", onsubmit: (e) => { e.preventDefault(); monitoring.q = search.value.trim(); refresh().catch((ex) => { searchErr.textContent = ex.message; }); } },
@@ -151,7 +151,16 @@ async function renderMonitoring() {
     h("div", { class: "toolbar" }, searchForm, searchErr, projectSel, workflowSel, range, group, csv, json),
     h("div", { class: "toolbar" }, chips, linked, h("span", { class: "muted", id: "live-state" }), h("span", { class: "muted", id: "updated" })), trends, table);
 
+  // The newest refresh owns the page: an older one that returns later is
+  // dropped, and a failed one is tried again (a live page may get no other
+  // refresh until the next execution arrives).
+  let generation = 0;
+  const update = (tries = 3) => {
+    const mine = generation + 1;
+    refresh().catch(() => { if (tries > 0 && mine === generation) setTimeout(() => { if (mine === generation) update(tries - 1); }, 1000); });
+  };
   async function refresh() {
+    const mine = ++generation;
     const q = listParams(new URLSearchParams({ limit: "200" }));
     // Trends follow the status, range, project and workflow filters.
     const mq = rangeParams(new URLSearchParams());
@@ -159,12 +168,13 @@ async function renderMonitoring() {
     if (monitoring.status) mq.set("status", monitoring.status);
     const [list, metrics, alerts, wfs] = await Promise.all([api("executions?" + q), api("metrics?" + mq),
       api("alerts/events?limit=5").catch(() => ({ events: [] })), api("workflows?" + rangeParams(new URLSearchParams())).catch(() => ({ workflows: [] }))]);
+    if (mine !== generation) return;
     searchErr.textContent = "";
     renderFilters(projectSel, workflowSel, wfs.workflows);
     const eq = listParams(new URLSearchParams());
     csv.href = "/api/executions/export?format=csv&" + eq;
     json.href = "/api/executions/export?format=json&" + eq;
-    renderChips(chips, list.counts, refresh);
+    renderChips(chips, list.counts, update);
     renderMetrics(cards, metrics);
     renderTrends(trends, metrics, mq.get("from"));
     renderRecentAlerts(recent, alerts.events);
