@@ -2,7 +2,6 @@ package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exp
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -313,4 +312,3 @@ func (n *nativeInserter) close() {
 	}
 }
 
-var _ = tls.Config{}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/ClickHouse/ch-go/proto"
 	"github.com/google/uuid"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -187,4 +186,3 @@ func spanDuration(span ptrace.Span) uint64 {
 	return uint64(span.EndTimestamp() - span.StartTimestamp())
 }
 
-var _ = pcommon.NewMap
