@@ -311,4 +311,3 @@ func (n *nativeInserter) close() {
 		}
 	}
 }
-

@@ -185,4 +185,3 @@ func spanDuration(span ptrace.Span) uint64 {
 	}
 	return uint64(span.EndTimestamp() - span.StartTimestamp())
 }
-
