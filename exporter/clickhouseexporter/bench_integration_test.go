@@ -15,7 +15,8 @@ import (
 )
 
 // BenchmarkSpansToBlock: pdata spans to an insert block. "columns" is this
-// exporter (ch-go columns, encoded as the Native block sent over HTTP);
+// exporter (converted to rows, as on arrival, then read into ch-go columns,
+// encoded as the Native block sent over HTTP);
 // "rowwise" appends the same spans row by row through clickhouse-go's batch
 // API, as contrib's exporter does (Map columns as Go maps), to a prepared
 // batch that is never sent.
@@ -25,12 +26,12 @@ func BenchmarkSpansToBlock(b *testing.B) {
 	b.Run("columns", func(b *testing.B) {
 		b.ReportAllocs()
 		c := newSpanColumns()
-		now := time.Now()
+		conv := spanConverter{window: agora.DefaultTimeWindow, now: time.Now}
 		var buf proto.Buffer
 		for b.Loop() {
-			c.reset()
-			for _, it := range spanItems(td) {
-				c.append(it, agora.DefaultTimeWindow, now)
+			req := conv.convert(td)
+			if _, err := (&spanBlock{req: req, cols: c}).encode(0, req.ItemsCount()); err != nil {
+				b.Fatal(err)
 			}
 			buf.Reset()
 			if err := (proto.Block{Columns: len(c.input()), Rows: n}).EncodeRawBlock(&buf, 0, c.input()); err != nil {

@@ -16,10 +16,17 @@ import (
 	"github.com/agora-otelcol/agora-otelcol/internal/loadgen"
 )
 
+// encodeSpans converts td to rows, as on arrival, and reads them into
+// columns, as an insert does.
 func encodeSpans(td ptrace.Traces) *spanColumns {
+	return encodeSpansAt(td, time.Now())
+}
+
+func encodeSpansAt(td ptrace.Traces, now time.Time) *spanColumns {
 	c := newSpanColumns()
-	for _, it := range spanItems(td) {
-		c.append(it, agora.DefaultTimeWindow, time.Now())
+	req := spanConverter{window: agora.DefaultTimeWindow, now: func() time.Time { return now }}.convert(td)
+	if _, err := (&spanBlock{req: req, cols: c}).encode(0, req.ItemsCount()); err != nil {
+		panic(err)
 	}
 	return c
 }
@@ -61,13 +68,7 @@ func TestBlocksAreDeterministic(t *testing.T) {
 		span.Attributes().PutInt(fmt.Sprintf("k%02d", i), int64(i))
 	}
 	now := time.Now()
-	encode := func() []byte {
-		c := newSpanColumns()
-		for _, it := range spanItems(td) {
-			c.append(it, agora.DefaultTimeWindow, now)
-		}
-		return encodeNative(c.input(), 1)
-	}
+	encode := func() []byte { return encodeNative(encodeSpansAt(td, now).input(), 1) }
 	assert.Equal(t, encode(), encode())
 	kv := encodeSpans(td).spanAttrs.col.RowKV(0)
 	require.Len(t, kv, 50)

@@ -2,8 +2,11 @@ package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exp
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -29,7 +32,12 @@ func insertAll[T item, C columns[T]](ctx context.Context, c *client, table strin
 	}
 	cols := pool.get()
 	defer pool.put(cols)
-	rs := &tableRows[T]{items: items, cols: cols, window: c.cfg.Timestamps, now: time.Now()}
+	return c.insertRows(ctx, table, &tableRows[T]{items: items, cols: cols, window: c.cfg.Timestamps, now: time.Now()})
+}
+
+// insertRows inserts rs, splitting out refused rows, and keeps those as
+// dead letters.
+func (c *client) insertRows(ctx context.Context, table string, rs rows) error {
 	letters, err := c.insertSplitting(ctx, table, rs, 0, rs.len())
 	if err != nil {
 		return err
@@ -37,9 +45,27 @@ func insertAll[T item, C columns[T]](ctx context.Context, c *client, table strin
 	return c.storeDeadLetters(ctx, letters)
 }
 
-// pushTraces writes spans to the spans table.
+// pushSpans writes a request's span rows to the spans table.
+func (c *client) pushSpans(ctx context.Context, req xexporterhelper.Request) error {
+	r, ok := req.(*spanRequest)
+	if !ok {
+		return consumererror.NewPermanent(fmt.Errorf("spans: cannot insert a %T", req))
+	}
+	if r.ItemsCount() == 0 {
+		return nil
+	}
+	cols := spanCols.get()
+	defer spanCols.put(cols)
+	return c.insertRows(ctx, "spans", &spanBlock{req: r, cols: cols})
+}
+
+func (c *client) spanConverter() spanConverter {
+	return spanConverter{window: c.cfg.Timestamps, now: time.Now}
+}
+
+// pushTraces converts and writes spans, as a request that skipped the queue.
 func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	return insertAll(ctx, c, "spans", spanItems(td), spanCols)
+	return c.pushSpans(ctx, c.spanConverter().convert(td))
 }
 
 // pushLogs writes log records by event name: the execution processor's

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -60,9 +61,14 @@ func createTracesExporter(ctx context.Context, set exporter.Settings, cfg compon
 	if err != nil {
 		return nil, err
 	}
-	exp, err := exporterhelper.NewTraces(ctx, set, cfg, c.pushTraces, helperOptions(c)...)
-	if err != nil || !persistent(cfg.(*Config)) {
-		return exp, err
+	// Spans are converted to rows on arrival (spanrows.go): the queue holds
+	// rows, never the pdata it was given.
+	conv := c.spanConverter()
+	exp, err := xexporterhelper.NewTracesRequest(ctx, set, conv.request, c.pushSpans,
+		append(commonOptions(c), xexporterhelper.WithQueueBatch(c.cfg.QueueConfig,
+			xexporterhelper.QueueBatchSettings{Encoding: spanEncoding{conv}}))...)
+	if err != nil {
+		return nil, err
 	}
 	return readOnlyTraces{exp}, nil
 }
@@ -72,7 +78,7 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 	if err != nil {
 		return nil, err
 	}
-	exp, err := exporterhelper.NewLogs(ctx, set, cfg, c.pushLogs, helperOptions(c)...)
+	exp, err := exporterhelper.NewLogs(ctx, set, cfg, c.pushLogs, append(commonOptions(c), exporterhelper.WithQueue(c.cfg.QueueConfig))...)
 	if err != nil || !persistent(cfg.(*Config)) {
 		return exp, err
 	}
@@ -81,9 +87,10 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 
 // exporterhelper declares that it changes the data it is given whenever it
 // batches, so a pipeline that also feeds a connector hands it a deep copy
-// of every request. With a persistent queue that is never true: a request
-// is encoded onto disk before ConsumeX returns, and the batcher works on
-// copies decoded from there. Saying so spares the copy.
+// of every request. Spans are never changed: they are converted to rows
+// before ConsumeTraces returns. Logs are not with a persistent queue: a
+// request is encoded onto disk before ConsumeLogs returns, and the batcher
+// works on copies decoded from there. Saying so spares the copy.
 func persistent(cfg *Config) bool {
 	return cfg.QueueConfig.HasValue() && cfg.QueueConfig.Get().StorageID != nil
 }
@@ -104,13 +111,12 @@ func newSignalClient(cfg *Config, set exporter.Settings) (*client, error) {
 	return newClient(cfg, set.Logger, tel), nil
 }
 
-// helperOptions are exporterhelper's start, shutdown, timeout, retry and queue.
-func helperOptions(c *client) []exporterhelper.Option {
+// commonOptions are exporterhelper's start, shutdown, timeout and retry.
+func commonOptions(c *client) []exporterhelper.Option {
 	return []exporterhelper.Option{
 		exporterhelper.WithStart(c.start),
 		exporterhelper.WithShutdown(c.shutdown),
 		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{Timeout: c.cfg.Timeout}),
 		exporterhelper.WithRetry(c.cfg.RetryConfig),
-		exporterhelper.WithQueue(c.cfg.QueueConfig),
 	}
 }

@@ -4,42 +4,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/ch-go/proto"
-	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
-
-// spanItem is one span with its resource and scope.
-type spanItem struct {
-	rs   ptrace.ResourceSpans
-	ss   ptrace.ScopeSpans
-	span ptrace.Span
-}
-
-func (it spanItem) describe() (string, string) {
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	it.rs.Resource().CopyTo(rs.Resource())
-	ss := rs.ScopeSpans().AppendEmpty()
-	it.ss.Scope().CopyTo(ss.Scope())
-	it.span.CopyTo(ss.Spans().AppendEmpty())
-	b, _ := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
-	return agora.Str(it.rs.Resource().Attributes(), agora.AttrOrgID), string(b)
-}
-
-// spanItems are a request's spans, in order.
-func spanItems(td ptrace.Traces) []spanItem {
-	items := make([]spanItem, 0, td.SpanCount())
-	for _, rs := range td.ResourceSpans().All() {
-		for _, ss := range rs.ScopeSpans().All() {
-			for _, span := range ss.Spans().All() {
-				items = append(items, spanItem{rs, ss, span})
-			}
-		}
-	}
-	return items
-}
 
 // spanColumns are the spans table's columns, reused from insert to insert.
 type spanColumns struct {
@@ -61,6 +27,8 @@ type spanColumns struct {
 	linkTraceIDs, linkSpanIDs, linkStates      *proto.ColArr[string]
 	linkTraceData, linkSpanData, linkStateData *proto.ColStr
 	rows                                       int
+	row                                        spanRow           // the row being read, reused
+	names                                      map[string]string // interned LowCardinality values
 }
 
 func newSpanColumns() *spanColumns {
@@ -71,6 +39,7 @@ func newSpanColumns() *spanColumns {
 		eventTimesData: dateTime64(proto.PrecisionNano), eventNamesData: lowCard(),
 		eventAttrsData: newAttrMap(), linkAttrsData: newAttrMap(),
 		linkTraceData: new(proto.ColStr), linkSpanData: new(proto.ColStr), linkStateData: new(proto.ColStr),
+		names: map[string]string{},
 	}
 	c.eventTimes = proto.NewArray[time.Time](c.eventTimesData)
 	c.eventNames = proto.NewArray[string](c.eventNamesData)
@@ -123,53 +92,60 @@ func init() {
 	}
 }
 
-func (c *spanColumns) append(it spanItem, window agora.TimeWindow, now time.Time) {
+// name is b as a string, one allocation per distinct value: LowCardinality
+// columns take strings, and their values repeat.
+func (c *spanColumns) name(b []byte) string {
+	if s, ok := c.names[string(b)]; ok {
+		return s
+	}
+	if len(c.names) >= 1<<14 {
+		clear(c.names)
+	}
+	s := string(b)
+	c.names[s] = s
+	return s
+}
+
+func (c *spanColumns) appendKVs(m attrMap, kvs []rowKV) {
+	for _, kv := range kvs {
+		m.keys.Append(c.name(kv.k))
+		m.values.AppendBytes(kv.v)
+	}
+	m.end()
+}
+
+func (c *spanColumns) append(v *spanRow) {
 	c.rows++
-	res, span := it.rs.Resource().Attributes(), it.span
-	c.orgID.Append(agora.Str(res, agora.AttrOrgID))
-	if id, err := uuid.Parse(agora.Str(span.Attributes(), agora.AttrExecutionID)); err == nil {
-		c.executionID.Append(id)
-	} else {
-		// One trace is one execution (DESIGN §3) unless told otherwise.
-		c.executionID.Append(uuid.UUID(span.TraceID()))
-	}
-	start, clamped := window.Clamp(span.StartTimestamp().AsTime(), now)
-	c.timestamp.Append(start)
-	tid, sid, pid := span.TraceID(), span.SpanID(), span.ParentSpanID()
-	appendHex(&c.traceID, tid[:], tid.IsEmpty())
-	appendHex(&c.spanID, sid[:], sid.IsEmpty())
-	appendHex(&c.parentID, pid[:], pid.IsEmpty())
-	c.traceState.Append(span.TraceState().AsRaw())
-	c.spanName.Append(span.Name())
-	c.spanKind.Append(spanKinds[span.Kind()])
-	c.service.Append(agora.Str(res, agora.ResourceService))
-	c.resourceAttrs.appendAttrs(res)
-	c.scopeName.Append(it.ss.Scope().Name())
-	c.scopeVersion.Append(it.ss.Scope().Version())
-	for k, v := range span.Attributes().All() {
-		c.spanAttrs.putValue(k, v)
-	}
-	if clamped {
-		c.spanAttrs.put(agora.AttrOriginalTimestamp, span.StartTimestamp().AsTime().UTC().Format(time.RFC3339Nano))
-	}
-	c.spanAttrs.end()
-	c.duration.Append(spanDuration(span))
-	c.statusCode.Append(statusCodes[span.Status().Code()])
-	c.statusMessage.Append(span.Status().Message())
-	for _, ev := range span.Events().All() {
-		c.eventTimesData.Append(ev.Timestamp().AsTime())
-		c.eventNamesData.Append(ev.Name())
-		c.eventAttrsData.appendAttrs(ev.Attributes())
+	c.orgID.Append(c.name(v.org))
+	c.executionID.Append(v.executionID)
+	c.timestamp.AppendRaw(proto.DateTime64(v.start))
+	appendHex(&c.traceID, v.traceID, len(v.traceID) == 0)
+	appendHex(&c.spanID, v.spanID, len(v.spanID) == 0)
+	appendHex(&c.parentID, v.parentID, len(v.parentID) == 0)
+	c.traceState.AppendBytes(v.traceState)
+	c.spanName.Append(c.name(v.name))
+	c.spanKind.Append(spanKinds[ptrace.SpanKind(int32(uint32(v.kind)))])
+	c.service.Append(c.name(v.service))
+	c.appendKVs(c.resourceAttrs, v.resAttrs)
+	c.scopeName.AppendBytes(v.scopeName)
+	c.scopeVersion.AppendBytes(v.scopeVersion)
+	c.appendKVs(c.spanAttrs, v.attrs)
+	c.duration.Append(v.duration)
+	c.statusCode.Append(statusCodes[ptrace.StatusCode(int32(uint32(v.status)))])
+	c.statusMessage.AppendBytes(v.statusMessage)
+	for _, ev := range v.events {
+		c.eventTimesData.AppendRaw(proto.DateTime64(ev.at))
+		c.eventNamesData.Append(c.name(ev.name))
+		c.appendKVs(c.eventAttrsData, v.nested[ev.from:ev.to])
 	}
 	c.eventTimes.Offsets.Append(uint64(c.eventTimesData.Rows()))
 	c.eventNames.Offsets.Append(uint64(c.eventNamesData.Rows()))
 	c.eventAttrs.Offsets.Append(uint64(c.eventAttrsData.col.Rows()))
-	for _, l := range span.Links().All() {
-		ltid, lsid := l.TraceID(), l.SpanID()
-		appendHex(c.linkTraceData, ltid[:], ltid.IsEmpty())
-		appendHex(c.linkSpanData, lsid[:], lsid.IsEmpty())
-		c.linkStateData.Append(l.TraceState().AsRaw())
-		c.linkAttrsData.appendAttrs(l.Attributes())
+	for _, l := range v.links {
+		appendHex(c.linkTraceData, l.traceID, len(l.traceID) == 0)
+		appendHex(c.linkSpanData, l.spanID, len(l.spanID) == 0)
+		c.linkStateData.AppendBytes(l.state)
+		c.appendKVs(c.linkAttrsData, v.nested[l.from:l.to])
 	}
 	c.linkTraceIDs.Offsets.Append(uint64(c.linkTraceData.Rows()))
 	c.linkSpanIDs.Offsets.Append(uint64(c.linkSpanData.Rows()))
