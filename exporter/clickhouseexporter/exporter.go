@@ -56,7 +56,11 @@ func (c *client) pushSpans(ctx context.Context, req xexporterhelper.Request) err
 	}
 	cols := spanCols.get()
 	defer spanCols.put(cols)
-	return c.insertRows(ctx, "spans", &spanBlock{req: r, cols: cols})
+	if err := c.insertRows(ctx, "spans", &spanBlock{req: r, cols: cols}); err != nil {
+		return err
+	}
+	r.release()
+	return nil
 }
 
 func (c *client) spanConverter() spanConverter {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -85,10 +86,20 @@ func (r *spanRequest) MergeSplit(_ context.Context, maxSize int, szt exporterhel
 			return nil, fmt.Errorf("spans: cannot merge a %T", other)
 		}
 		shift := len(r.buf) - 1
+		if need := len(r.buf) + len(o.buf) - 1; need > cap(r.buf) {
+			// Doubling, from a recycled batch when there is one: append
+			// grows a large slice by a quarter, copying a batch of tens of
+			// megabytes over and over as requests merge into it.
+			b := rowBufs.get(2 * need)
+			r.buf = append(b, r.buf...)
+		}
+		r.buf = append(r.buf, o.buf[1:]...)
+		if need := len(r.starts) + len(o.starts); need > cap(r.starts) {
+			r.starts = append(make([]int, 0, 2*need), r.starts...)
+		}
 		for _, s := range o.starts {
 			r.starts = append(r.starts, s+shift)
 		}
-		r.buf = append(r.buf, o.buf[1:]...)
 	}
 	total := len(r.starts)
 	if szt == exporterhelper.RequestSizerTypeBytes {
@@ -108,6 +119,37 @@ func (r *spanRequest) MergeSplit(_ context.Context, maxSize int, szt exporterhel
 		size += s
 	}
 	return append(out, r.slice(from, len(r.starts))), nil
+}
+
+// rowBufs are the buffers of sent batches, for the next ones to grow into.
+var rowBufs = bufList{make(chan []byte, 2)}
+
+type bufList struct{ idle chan []byte }
+
+// get is an empty buffer with room for n bytes.
+func (l bufList) get(n int) []byte {
+	select {
+	case b := <-l.idle:
+		if cap(b) >= n {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, n)
+}
+
+func (l bufList) put(b []byte) {
+	select {
+	case l.idle <- b[:0]:
+	default:
+	}
+}
+
+// release hands r's buffer back once its rows are stored; r is not used
+// again (exporterhelper retries only a failed request).
+func (r *spanRequest) release() {
+	rowBufs.put(r.buf)
+	r.buf, r.starts = nil, nil
 }
 
 // slice is a new request of rows [from, to).
@@ -179,9 +221,8 @@ func (c spanConverter) request(_ context.Context, td ptrace.Traces) (xexporterhe
 
 func (c spanConverter) convert(td ptrace.Traces) *spanRequest {
 	n := td.SpanCount()
-	// A row of an agora_tracer span is about 250 bytes: one allocation
-	// for most requests.
-	r := &spanRequest{buf: make([]byte, 1, 1+n*256), starts: make([]int, 0, n)}
+	// Sized by the rows seen so far: one allocation for most requests.
+	r := &spanRequest{buf: make([]byte, 1, 1+n*int(rowSizeHint.Load())), starts: make([]int, 0, n)}
 	r.buf[0] = spanRowsV1
 	now := c.now()
 	var head []byte // the resource's and scope's part of every row
@@ -204,8 +245,17 @@ func (c spanConverter) convert(td ptrace.Traces) *spanRequest {
 			}
 		}
 	}
+	if n > 0 {
+		rowSizeHint.Store(int64(len(r.buf)/n + len(r.buf)/n/8))
+	}
 	return r
 }
+
+// rowSizeHint is the bytes to reserve per row: the last request's average
+// and an eighth.
+var rowSizeHint atomic.Int64
+
+func init() { rowSizeHint.Store(256) }
 
 func (c spanConverter) appendSpan(b []byte, span ptrace.Span, now time.Time) []byte {
 	id, err := uuid.Parse(agora.Str(span.Attributes(), agora.AttrExecutionID))
