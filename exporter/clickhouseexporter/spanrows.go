@@ -47,6 +47,7 @@ const spanRowsV1 byte = 0x01
 type spanRequest struct {
 	buf    []byte // spanRowsV1, then the rows
 	starts []int  // where each row's length begins in buf
+	owned  bool   // buf was allocated here, not handed over by the storage
 }
 
 var _ xexporterhelper.Request = (*spanRequest)(nil)
@@ -91,7 +92,7 @@ func (r *spanRequest) MergeSplit(_ context.Context, maxSize int, szt exporterhel
 			// grows a large slice by a quarter, copying a batch of tens of
 			// megabytes over and over as requests merge into it.
 			b := rowBufs.get(2 * need)
-			r.buf = append(b, r.buf...)
+			r.buf, r.owned = append(b, r.buf...), true
 		}
 		r.buf = append(r.buf, o.buf[1:]...)
 		if need := len(r.starts) + len(o.starts); need > cap(r.starts) {
@@ -148,14 +149,16 @@ func (l bufList) put(b []byte) {
 // release hands r's buffer back once its rows are stored; r is not used
 // again (exporterhelper retries only a failed request).
 func (r *spanRequest) release() {
-	rowBufs.put(r.buf)
+	if r.owned {
+		rowBufs.put(r.buf)
+	}
 	r.buf, r.starts = nil, nil
 }
 
 // slice is a new request of rows [from, to).
 func (r *spanRequest) slice(from, to int) *spanRequest {
 	base := r.starts[from]
-	s := &spanRequest{buf: make([]byte, 1, 1+r.end(to-1)-base), starts: make([]int, 0, to-from)}
+	s := &spanRequest{buf: make([]byte, 1, 1+r.end(to-1)-base), starts: make([]int, 0, to-from), owned: true}
 	s.buf[0] = spanRowsV1
 	s.buf = append(s.buf, r.buf[base:r.end(to-1)]...)
 	for _, at := range r.starts[from:to] {
@@ -222,7 +225,7 @@ func (c spanConverter) request(_ context.Context, td ptrace.Traces) (xexporterhe
 func (c spanConverter) convert(td ptrace.Traces) *spanRequest {
 	n := td.SpanCount()
 	// Sized by the rows seen so far: one allocation for most requests.
-	r := &spanRequest{buf: make([]byte, 1, 1+n*int(rowSizeHint.Load())), starts: make([]int, 0, n)}
+	r := &spanRequest{buf: make([]byte, 1, 1+n*int(rowSizeHint.Load())), starts: make([]int, 0, n), owned: true}
 	r.buf[0] = spanRowsV1
 	now := c.now()
 	var head []byte // the resource's and scope's part of every row
@@ -246,14 +249,17 @@ func (c spanConverter) convert(td ptrace.Traces) *spanRequest {
 		}
 	}
 	if n > 0 {
-		rowSizeHint.Store(int64(len(r.buf)/n + len(r.buf)/n/8))
+		rowSizeHint.Store(int64(min(len(r.buf)/n+len(r.buf)/n/8, maxRowSizeHint)))
 	}
 	return r
 }
 
 // rowSizeHint is the bytes to reserve per row: the last request's average
-// and an eighth.
+// and an eighth, at most maxRowSizeHint (a request of a few huge spans must
+// not make the next one of many small spans reserve gigabytes).
 var rowSizeHint atomic.Int64
+
+const maxRowSizeHint = 2048
 
 func init() { rowSizeHint.Store(256) }
 

@@ -222,3 +222,15 @@ func BenchmarkSpanRequest(b *testing.B) {
 		b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "spans/s")
 	})
 }
+
+// TestRowSizeHintIsBounded: a request of one huge span does not make the
+// next request, of many small spans, reserve its size for every row.
+func TestRowSizeHintIsBounded(t *testing.T) {
+	huge := namedSpans("huge", 1)
+	huge.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("blob", string(make([]byte, 1<<20)))
+	testConv.convert(huge)
+	assert.LessOrEqual(t, rowSizeHint.Load(), int64(maxRowSizeHint))
+	r := testConv.convert(namedSpans("small", 10000))
+	assert.LessOrEqual(t, cap(r.buf), 1+10000*maxRowSizeHint)
+	assert.Equal(t, 10000, r.ItemsCount())
+}
