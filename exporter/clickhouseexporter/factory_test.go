@@ -26,7 +26,8 @@ func (h storageHost) GetExtensions() map[component.ID]component.Component { retu
 
 // With a persistent queue the exporter takes data without changing it, so
 // a pipeline feeding it and a connector need not copy every request; with
-// the memory queue its batcher does change it.
+// the memory queue its batcher does change logs. Spans it never changes:
+// they are converted to rows before ConsumeTraces returns.
 func TestPersistentQueueLeavesTheCallersDataAlone(t *testing.T) {
 	ctx := context.Background()
 	f := NewFactory()
@@ -34,6 +35,9 @@ func TestPersistentQueueLeavesTheCallersDataAlone(t *testing.T) {
 	mem, err := f.CreateLogs(ctx, exportertest.NewNopSettings(metadata.Type), memCfg)
 	require.NoError(t, err)
 	assert.True(t, mem.Capabilities().MutatesData)
+	memTraces, err := f.CreateTraces(ctx, exportertest.NewNopSettings(metadata.Type), memCfg)
+	require.NoError(t, err)
+	assert.False(t, memTraces.Capabilities().MutatesData)
 
 	storageID := component.MustNewIDWithName("wal_storage", "queue")
 	sf := walstorageextension.NewFactory()
