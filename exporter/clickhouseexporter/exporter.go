@@ -47,7 +47,7 @@ func (c *client) insertRows(ctx context.Context, table string, rs rows) error {
 
 // pushSpans writes a request's span rows to the spans table.
 func (c *client) pushSpans(ctx context.Context, req xexporterhelper.Request) error {
-	r, ok := req.(*spanRequest)
+	r, ok := req.(*rowRequest)
 	if !ok {
 		return consumererror.NewPermanent(fmt.Errorf("spans: cannot insert a %T", req))
 	}
@@ -72,33 +72,103 @@ func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	return c.pushSpans(ctx, c.spanConverter().convert(td))
 }
 
-// pushLogs writes log records by event name: the execution processor's
-// execution and node-execution records and the Agora API's events to their
-// tables, the workflow graph's nodes and edges to theirs, everything else (starts, completions, node reports, snapshots,
-// any OTLP log) to logs. A record that claims a kind but does not decode goes to
-// logs, whole: nothing is lost.
-func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
-	var nExecs, nNodes int // the slices are sized first: their items are large
-	for _, rl := range ld.ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				switch lr.EventName() {
-				case agora.EventExecutionRecord:
-					nExecs++
-				case agora.EventNodeExecutionRecord:
-					nNodes++
-				}
-			}
-		}
+// pushLogRows writes a request's log rows by event name: the execution
+// processor's execution and node-execution records and the Agora API's
+// events to their tables, the workflow graph's nodes and edges to theirs,
+// everything else (starts, completions, node reports, snapshots, any OTLP
+// log) to logs. A record in the map form that claims a kind but does not
+// decode goes to logs, whole; a compact one that does not decode, to
+// dead_letters with the reason: nothing is lost.
+func (c *client) pushLogRows(ctx context.Context, req xexporterhelper.Request) error {
+	r, ok := req.(*rowRequest)
+	if !ok {
+		return consumererror.NewPermanent(fmt.Errorf("logs: cannot insert a %T", req))
 	}
 	var (
-		execs  = make([]record[agora.Execution], 0, nExecs)
-		nodes  = make([]record[agora.NodeExecution], 0, nNodes)
-		events []record[agora.Event]
-		gnodes []record[agora.GraphNode]
-		gedges []record[agora.GraphEdge]
-		other  []logItem
+		execRows, nodeRows []int
+		damaged            []deadLetter
 	)
+	ld := plog.NewLogs()
+	for i := range r.ItemsCount() {
+		row := r.row(i)
+		switch {
+		case len(row) > 1 && row[0] == logRowCompact && row[1] == rowExecution:
+			execRows = append(execRows, i)
+			continue
+		case len(row) > 1 && row[0] == logRowCompact && row[1] == rowNode:
+			nodeRows = append(nodeRows, i)
+			continue
+		case len(row) > 0 && row[0] == logRowOTLP:
+			one, err := logsUnmarshaler.UnmarshalLogs(row[1:])
+			if err == nil {
+				one.ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
+				continue
+			}
+		}
+		damaged = append(damaged, deadLetter{table: "logs", reason: errLogRow.Error(), item: fmt.Sprintf("%x", row)})
+	}
+	rt := route(ld)
+	now := time.Now()
+	execs := &recordRows[agora.Execution]{eager: rt.execs, req: r, compact: execRows, decode: agora.DecodeCompactExecution,
+		window: c.cfg.Timestamps, now: now}
+	nodes := &recordRows[agora.NodeExecution]{eager: rt.nodes, req: r, compact: nodeRows, decode: agora.DecodeCompactNodeExecution,
+		window: c.cfg.Timestamps, now: now}
+	if err := insertRecords(ctx, c, "executions", execs, executionCols); err != nil {
+		return err
+	}
+	if err := insertRecords(ctx, c, "node_executions", nodes, nodeCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "events", rt.events, eventCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "workflow_nodes", rt.gnodes, graphNodeCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "workflow_edges", rt.gedges, graphEdgeCols); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, c, "logs", rt.other, logCols); err != nil {
+		return err
+	}
+	if err := c.storeDeadLetters(ctx, damaged); err != nil {
+		return err
+	}
+	r.release()
+	return nil
+}
+
+// insertRecords inserts a record table's rows with a builder of the list.
+func insertRecords[R any, C columns[record[R]]](ctx context.Context, c *client, table string, rs *recordRows[R], pool *freeList[C]) error {
+	if rs.len() == 0 {
+		return nil
+	}
+	cols := pool.get()
+	defer pool.put(cols)
+	rs.cols = cols
+	return c.insertRows(ctx, table, rs)
+}
+
+// pushLogs converts and writes log records, as a request that skipped the
+// queue.
+func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
+	return c.pushLogRows(ctx, convertLogs(ld))
+}
+
+// routed are log records by the table they go to.
+type routed struct {
+	execs  []record[agora.Execution]
+	nodes  []record[agora.NodeExecution]
+	events []record[agora.Event]
+	gnodes []record[agora.GraphNode]
+	gedges []record[agora.GraphEdge]
+	other  []logItem
+}
+
+// route decodes each record for its table; one that claims a kind but
+// does not decode goes to logs.
+func route(ld plog.Logs) routed {
+	var rt routed
 	for _, rl := range ld.ResourceLogs().All() {
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
@@ -108,52 +178,37 @@ func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
 				case agora.EventExecutionRecord:
 					var x agora.Execution
 					if x, err = agora.DecodeExecution(lr); err == nil {
-						execs = append(execs, record[agora.Execution]{it, x})
+						rt.execs = append(rt.execs, newRecord(it, x))
 						continue
 					}
 				case agora.EventNodeExecutionRecord:
 					var n agora.NodeExecution
 					if n, err = agora.DecodeNodeExecution(lr); err == nil {
-						nodes = append(nodes, record[agora.NodeExecution]{it, n})
+						rt.nodes = append(rt.nodes, newRecord(it, n))
 						continue
 					}
 				case agora.EventAgora:
 					var e agora.Event
 					if e, err = agora.DecodeEvent(lr); err == nil {
-						events = append(events, record[agora.Event]{it, e})
+						rt.events = append(rt.events, newRecord(it, e))
 						continue
 					}
 				case agora.EventGraphNode:
 					var n agora.GraphNode
 					if n, err = agora.DecodeGraphNode(lr); err == nil {
-						gnodes = append(gnodes, record[agora.GraphNode]{it, n})
+						rt.gnodes = append(rt.gnodes, newRecord(it, n))
 						continue
 					}
 				case agora.EventGraphEdge:
 					var e agora.GraphEdge
 					if e, err = agora.DecodeGraphEdge(lr); err == nil {
-						gedges = append(gedges, record[agora.GraphEdge]{it, e})
+						rt.gedges = append(rt.gedges, newRecord(it, e))
 						continue
 					}
 				}
-				other = append(other, it)
+				rt.other = append(rt.other, it)
 			}
 		}
 	}
-	if err := insertAll(ctx, c, "executions", execs, executionCols); err != nil {
-		return err
-	}
-	if err := insertAll(ctx, c, "node_executions", nodes, nodeCols); err != nil {
-		return err
-	}
-	if err := insertAll(ctx, c, "events", events, eventCols); err != nil {
-		return err
-	}
-	if err := insertAll(ctx, c, "workflow_nodes", gnodes, graphNodeCols); err != nil {
-		return err
-	}
-	if err := insertAll(ctx, c, "workflow_edges", gedges, graphEdgeCols); err != nil {
-		return err
-	}
-	return insertAll(ctx, c, "logs", other, logCols)
+	return rt
 }

@@ -78,23 +78,21 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 	if err != nil {
 		return nil, err
 	}
-	exp, err := exporterhelper.NewLogs(ctx, set, cfg, c.pushLogs, append(commonOptions(c), exporterhelper.WithQueue(c.cfg.QueueConfig))...)
-	if err != nil || !persistent(cfg.(*Config)) {
-		return exp, err
+	// Log records are converted to rows on arrival (logrows.go), like spans.
+	exp, err := xexporterhelper.NewLogsRequest(ctx, set, logsRequest, c.pushLogRows,
+		append(commonOptions(c), xexporterhelper.WithQueueBatch(c.cfg.QueueConfig,
+			xexporterhelper.QueueBatchSettings{Encoding: logEncoding{}}))...)
+	if err != nil {
+		return nil, err
 	}
 	return readOnlyLogs{exp}, nil
 }
 
 // exporterhelper declares that it changes the data it is given whenever it
-// batches, so a pipeline that also feeds a connector hands it a deep copy
-// of every request. Spans are never changed: they are converted to rows
-// before ConsumeTraces returns. Logs are not with a persistent queue: a
-// request is encoded onto disk before ConsumeLogs returns, and the batcher
-// works on copies decoded from there. Saying so spares the copy.
-func persistent(cfg *Config) bool {
-	return cfg.QueueConfig.HasValue() && cfg.QueueConfig.Get().StorageID != nil
-}
-
+// batches, so a pipeline that also feeds a connector would hand it a deep
+// copy of every request. Spans and log records are never changed: they are
+// converted to rows before ConsumeTraces or ConsumeLogs returns. Saying so
+// spares the copy.
 type readOnlyTraces struct{ exporter.Traces }
 
 func (readOnlyTraces) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }

@@ -32,7 +32,7 @@ func (c *graphNodeColumns) reset() { resetAll(c.input()) }
 
 func (c *graphNodeColumns) append(it record[agora.GraphNode], window agora.TimeWindow, now time.Time) {
 	n := &it.rec
-	c.orgID.Append(it.org())
+	c.orgID.Append(it.orgID)
 	c.workflowID.Append(n.WorkflowID)
 	c.id.Append(n.ID)
 	c.projectName.Append(n.ProjectName)
@@ -68,7 +68,7 @@ func (c *graphEdgeColumns) reset() { resetAll(c.input()) }
 
 func (c *graphEdgeColumns) append(it record[agora.GraphEdge], window agora.TimeWindow, now time.Time) {
 	e := &it.rec
-	c.orgID.Append(it.org())
+	c.orgID.Append(it.orgID)
 	c.workflowID.Append(e.WorkflowID)
 	c.id.Append(e.ID)
 	c.fromID.Append(e.From)

@@ -108,3 +108,32 @@ func TestIntegrationStoresLogsByEventName(t *testing.T) {
 	assert.Equal(t, "", logs[2].EventName)
 	assert.Equal(t, "hello", logs[2].Body)
 }
+
+// TestIntegrationDamagedCompactRecord: a compact record whose body does not
+// decode goes to dead_letters with the reason and a readable copy; the
+// request's other records are stored.
+func TestIntegrationDamagedCompactRecord(t *testing.T) {
+	conn := chtest.Conn(t)
+	db := chtest.NewDatabase(t, conn)
+	c, _ := startClient(t, chtest.NativeEndpoint(), db, nil)
+	ld := testLogs("success", time.Now(), agora.RecordEncodingCompact)
+	lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	require.True(t, agora.IsCompactRecord(lrs.At(0)))
+	bad := lrs.AppendEmpty()
+	lrs.At(0).CopyTo(bad)
+	body := bad.Body().Bytes().AsRaw()
+	bad.Body().SetEmptyBytes().FromRaw(body[:len(body)-3])
+	bad.SetTraceID(pcommon.TraceID(uuid.New())) // another execution's record
+
+	require.NoError(t, c.pushLogs(context.Background(), ld))
+
+	var nodes uint64
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM `"+db+"`.node_executions FINAL").Scan(&nodes))
+	assert.Equal(t, uint64(1), nodes, "the good record is stored")
+	letters := chtest.Rows[deadLetterRow](t, conn, "SELECT OrgId, TableName, Reason, Record, Block FROM `"+db+"`.dead_letters FINAL")
+	require.Len(t, letters, 1)
+	assert.Equal(t, "org-1", letters[0].OrgID)
+	assert.Equal(t, "node_executions", letters[0].TableName)
+	assert.Contains(t, letters[0].Reason, "truncated")
+	assert.Contains(t, letters[0].Record, agora.EventNodeExecutionRecord)
+}

@@ -35,10 +35,25 @@ func (it logItem) describe() (string, string) {
 	return it.org(), string(b)
 }
 
-// record is a decoded Agora record bound for its own table.
+// record is a decoded Agora record bound for its own table: from a log
+// record (logItem), or from a compact row of the queue (row).
 type record[R any] struct {
 	logItem
-	rec R
+	rec   R
+	orgID string
+	ver   time.Time
+	row   []byte
+}
+
+func newRecord[R any](it logItem, rec R) record[R] {
+	return record[R]{logItem: it, rec: rec, orgID: it.org(), ver: it.version()}
+}
+
+func (r record[R]) describe() (string, string) {
+	if r.row != nil {
+		return describeCompactRow(r.row)
+	}
+	return r.logItem.describe()
 }
 
 // version orders the versions of a record: when the collector emitted or
@@ -110,7 +125,7 @@ func (c *executionColumns) reset() { resetAll(c.input()) }
 // partition); it is not clamped here, or versions could change partition.
 func (c *executionColumns) append(it record[agora.Execution], _ agora.TimeWindow, _ time.Time) {
 	x := &it.rec
-	c.orgID.Append(it.org())
+	c.orgID.Append(it.orgID)
 	c.id.Append(x.ExecutionID)
 	c.projectID.Append(x.ProjectID)
 	c.projectName.Append(x.ProjectName)
@@ -135,7 +150,7 @@ func (c *executionColumns) append(it record[agora.Execution], _ agora.TimeWindow
 	c.traceIDs.Append(x.TraceIDs)
 	c.truncated.Append(x.Truncated)
 	c.deleted.Append(x.Deleted)
-	c.version.Append(it.version())
+	c.version.Append(it.ver)
 	c.sessionID.Append(x.SessionID)
 	c.userID.Append(x.UserID)
 	c.models.Append(x.Models)
@@ -186,7 +201,7 @@ func (c *nodeColumns) reset() { resetAll(c.input()) }
 // FINAL across partitions, so a version that moved partition is still one row.
 func (c *nodeColumns) append(it record[agora.NodeExecution], window agora.TimeWindow, now time.Time) {
 	n := &it.rec
-	c.orgID.Append(it.org())
+	c.orgID.Append(it.orgID)
 	c.executionID.Append(n.ExecutionID)
 	c.id.Append(n.ID)
 	c.projectID.Append(n.ProjectID)
@@ -213,7 +228,7 @@ func (c *nodeColumns) append(it record[agora.NodeExecution], window agora.TimeWi
 	nullInt(c.totalTokens, n.TotalTokens)
 	nullFloat(c.cost, n.EstimatedCost)
 	c.deleted.Append(n.Deleted)
-	c.version.Append(it.version())
+	c.version.Append(it.ver)
 	c.model.Append(n.Model)
 	c.provider.Append(n.Provider)
 }
@@ -242,7 +257,7 @@ func (c *eventColumns) reset() { resetAll(c.input()) }
 
 func (c *eventColumns) append(it record[agora.Event], window agora.TimeWindow, now time.Time) {
 	e := &it.rec
-	c.orgID.Append(it.org())
+	c.orgID.Append(it.orgID)
 	c.executionID.Append(e.ExecutionID)
 	c.id.Append(e.ID)
 	c.projectName.Append(e.ProjectName)

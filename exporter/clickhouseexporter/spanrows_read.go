@@ -207,7 +207,7 @@ func putKVs(m pcommon.Map, kvs []rowKV) {
 // spanBlock is one request's rows for the spans table (the rows interface
 // of poison.go).
 type spanBlock struct {
-	req  *spanRequest
+	req  *rowRequest
 	cols *spanColumns
 }
 

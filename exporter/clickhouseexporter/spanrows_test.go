@@ -33,7 +33,7 @@ func namedSpans(prefix string, n int) ptrace.Traces {
 }
 
 // names reads back every row's span name, in order.
-func names(t *testing.T, r *spanRequest) []string {
+func names(t *testing.T, r *rowRequest) []string {
 	var out []string
 	var v spanRow
 	for i := range r.ItemsCount() {
@@ -97,7 +97,7 @@ func TestSpanRequestMergeSplit(t *testing.T) {
 	merged, err := a.MergeSplit(context.Background(), 0, exporterhelper.RequestSizerTypeItems, b)
 	require.NoError(t, err)
 	require.Len(t, merged, 1)
-	all := merged[0].(*spanRequest)
+	all := merged[0].(*rowRequest)
 	assert.Equal(t, []string{"a-0", "a-1", "a-2", "b-0", "b-1", "b-2", "b-3"}, names(t, all))
 
 	parts, err := all.MergeSplit(context.Background(), 3, exporterhelper.RequestSizerTypeItems, nil)
@@ -109,12 +109,12 @@ func TestSpanRequestMergeSplit(t *testing.T) {
 		if i > 0 {
 			assert.LessOrEqual(t, n, parts[0].ItemsCount(), "the last part is the smallest")
 		}
-		got = append(got, names(t, p.(*spanRequest))...)
+		got = append(got, names(t, p.(*rowRequest))...)
 	}
 	assert.Equal(t, names(t, all), got)
 
 	// a merge into the first part must leave the second intact
-	first, second := parts[0].(*spanRequest), parts[1].(*spanRequest)
+	first, second := parts[0].(*rowRequest), parts[1].(*rowRequest)
 	before := names(t, second)
 	_, err = first.MergeSplit(context.Background(), 0, exporterhelper.RequestSizerTypeItems, testConv.convert(namedSpans("c", 5)))
 	require.NoError(t, err)
@@ -146,7 +146,7 @@ func TestSpanEncoding(t *testing.T) {
 	require.NoError(t, err)
 	_, back, err := enc.Unmarshal(append([]byte(nil), b...))
 	require.NoError(t, err)
-	assert.Equal(t, names(t, req), names(t, back.(*spanRequest)))
+	assert.Equal(t, names(t, req), names(t, back.(*rowRequest)))
 
 	for n := 1; n < len(b); n++ {
 		_, r, err := enc.Unmarshal(append([]byte(nil), b[:n]...))
@@ -155,14 +155,14 @@ func TestSpanEncoding(t *testing.T) {
 			assert.Less(t, r.ItemsCount(), 5)
 		}
 	}
-	_, _, err = enc.Unmarshal([]byte{spanRowsV1, 0xff, 0xff, 0xff, 0x7f, 1})
+	_, _, err = enc.Unmarshal([]byte{rowsV1, 0xff, 0xff, 0xff, 0x7f, 1})
 	require.Error(t, err, "a length beyond the item")
 
 	old, err := pdatareq.MarshalTraces(context.Background(), namedSpans("old", 2))
 	require.NoError(t, err)
 	_, r, err := enc.Unmarshal(old)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"old-0", "old-1"}, names(t, r.(*spanRequest)))
+	assert.Equal(t, []string{"old-0", "old-1"}, names(t, r.(*rowRequest)))
 }
 
 // TestDamagedSpanRowIsRefused: every truncation of a row is an error (the
@@ -174,7 +174,7 @@ func TestDamagedSpanRowIsRefused(t *testing.T) {
 		assert.Error(t, v.read(row[:n]), "cut at %d", n)
 	}
 	assert.Error(t, v.read(append(append([]byte(nil), row...), 0)), "trailing bytes")
-	block := &spanBlock{req: &spanRequest{buf: append([]byte{spanRowsV1, 3, 0, 0, 0}, 1, 2, 3), starts: []int{1}}, cols: newSpanColumns()}
+	block := &spanBlock{req: &rowRequest{buf: append([]byte{rowsV1, 3, 0, 0, 0}, 1, 2, 3), starts: []int{1}}, cols: newSpanColumns()}
 	_, err := block.encode(0, 1)
 	require.Error(t, err)
 	org, item := block.describe(0)

@@ -26,7 +26,10 @@ type reader struct {
 var errShort = errors.New("compact record: truncated")
 
 func compactReader(lr plog.LogRecord, kind byte) (*reader, error) {
-	b := lr.Body().Bytes().AsRaw()
+	return compactBody(lr.Body().Bytes().AsRaw(), kind)
+}
+
+func compactBody(b []byte, kind byte) (*reader, error) {
 	if len(b) < 2 || b[0] != compactVersion || b[1] != kind {
 		return nil, fmt.Errorf("compact record: not a version %d %q body", compactVersion, kind)
 	}
@@ -209,11 +212,17 @@ func (r *reader) done() error {
 }
 
 func decodeCompactExecution(lr plog.LogRecord) (Execution, error) {
-	r, err := compactReader(lr, compactExecution)
+	return DecodeCompactExecution(uuid.UUID(lr.TraceID()), lr.Body().Bytes().AsRaw())
+}
+
+// DecodeCompactExecution reads an execution record's compact body; the
+// record carries the execution id as its trace id.
+func DecodeCompactExecution(exec uuid.UUID, body []byte) (Execution, error) {
+	r, err := compactBody(body, compactExecution)
 	if err != nil {
 		return Execution{}, err
 	}
-	e := Execution{Scope: Scope{ExecutionID: uuid.UUID(lr.TraceID())}}
+	e := Execution{Scope: Scope{ExecutionID: exec}}
 	r.scope(&e.Scope)
 	e.Status = Status(r.str())
 	e.StartedAt = r.time()
@@ -276,11 +285,17 @@ func boundCount(i *int64) *int64 {
 }
 
 func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
-	r, err := compactReader(lr, compactNode)
+	return DecodeCompactNodeExecution(uuid.UUID(lr.TraceID()), lr.Body().Bytes().AsRaw())
+}
+
+// DecodeCompactNodeExecution reads a node-execution record's compact body;
+// the record carries the execution id as its trace id.
+func DecodeCompactNodeExecution(exec uuid.UUID, body []byte) (NodeExecution, error) {
+	r, err := compactBody(body, compactNode)
 	if err != nil {
 		return NodeExecution{}, err
 	}
-	n := NodeExecution{Scope: Scope{ExecutionID: uuid.UUID(lr.TraceID())}}
+	n := NodeExecution{Scope: Scope{ExecutionID: exec}}
 	r.scope(&n.Scope)
 	n.ID, n.NodeID = r.uuid(), r.uuid()
 	n.NodeName, n.NodeType, n.Status = r.str(), r.str(), Status(r.str())
@@ -302,4 +317,24 @@ func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
 	n.Deleted = flags&flagDeleted != 0
 	n.bound()
 	return n, r.done()
+}
+
+// IsCompactRecord reports whether lr is an execution or node-execution
+// record whose body is in the compact encoding (by its head; the rest is
+// checked when it is decoded).
+func IsCompactRecord(lr plog.LogRecord) bool {
+	var kind byte
+	switch lr.EventName() {
+	case EventExecutionRecord:
+		kind = compactExecution
+	case EventNodeExecutionRecord:
+		kind = compactNode
+	default:
+		return false
+	}
+	if lr.Body().Type() != pcommon.ValueTypeBytes {
+		return false
+	}
+	b := lr.Body().Bytes().AsRaw()
+	return len(b) >= 2 && b[0] == compactVersion && b[1] == kind
 }
