@@ -108,11 +108,11 @@ func (logEncoding) Unmarshal(b []byte) (context.Context, xexporterhelper.Request
 
 // compactRow is the head of a logRowCompact row.
 type compactRow struct {
-	kind              byte
-	org               string
-	exec              uuid.UUID
-	at, observed      int64
-	body              []byte
+	kind         byte
+	org          string
+	exec         uuid.UUID
+	at, observed int64
+	body         []byte
 }
 
 var errLogRow = errors.New("damaged log row")

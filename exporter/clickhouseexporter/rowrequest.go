@@ -147,7 +147,6 @@ func (r *rowRequest) slice(from, to int) *rowRequest {
 	return s
 }
 
-
 // newRowRequest reserves room for n rows of about rowSize bytes.
 func newRowRequest(n, rowSize int) *rowRequest {
 	r := &rowRequest{buf: make([]byte, 1, 1+n*rowSize), starts: make([]int, 0, n), owned: true}
@@ -199,4 +198,3 @@ func unmarshalRows(b []byte) (_ *rowRequest, rows bool, _ error) {
 	}
 	return r, true, nil
 }
-
