@@ -59,12 +59,12 @@ func (r *rowRequest) size(i int, szt exporterhelper.RequestSizerType) int {
 // dropped).
 func (r *rowRequest) MergeSplit(_ context.Context, maxSize int, szt exporterhelper.RequestSizerType, other xexporterhelper.Request) ([]xexporterhelper.Request, error) {
 	if szt != exporterhelper.RequestSizerTypeItems && szt != exporterhelper.RequestSizerTypeBytes {
-		return nil, fmt.Errorf("spans: unsupported sizer %v", szt)
+		return nil, fmt.Errorf("rows: unsupported sizer %v", szt)
 	}
 	if other != nil {
 		o, ok := other.(*rowRequest)
 		if !ok {
-			return nil, fmt.Errorf("spans: cannot merge a %T", other)
+			return nil, fmt.Errorf("rows: cannot merge a %T", other)
 		}
 		shift := len(r.buf) - 1
 		if need := len(r.buf) + len(o.buf) - 1; need > cap(r.buf) {
