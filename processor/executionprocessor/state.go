@@ -1,6 +1,7 @@
 package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
 
 import (
+	"container/heap"
 	"container/list"
 	"time"
 
@@ -36,6 +37,10 @@ type orgState struct {
 	// aliases: trace id (as a UUID) -> the execution its flow span named.
 	aliases map[uuid.UUID]uuid.UUID
 	spilled map[uuid.UUID]*spilled
+	// due orders the spilled executions by when a flush must look at them
+	// again (a timeout, or the end of retention): a flush visits only
+	// those due, not every execution kept for retention.
+	due dueHeap
 }
 
 // spilled is what stays in memory of a spilled execution.
@@ -141,7 +146,13 @@ func (s *state) pushOut(o *orgState) {
 
 // spill keeps only what rebuilding the execution from the journal needs.
 func (s *state) spill(o *orgState, e *execution) {
-	o.spilled[e.key.exec] = &spilled{lastSeen: e.rec.LastSeen, open: e.open(), journal: e.journal, traces: e.aliasedTraces()}
+	sp := &spilled{lastSeen: e.rec.LastSeen, open: e.open(), journal: e.journal, traces: e.aliasedTraces()}
+	o.spilled[e.key.exec] = sp
+	at := sp.lastSeen.Add(s.cfg.Retention)
+	if sp.open {
+		at = sp.lastSeen.Add(s.cfg.ExecutionTimeout)
+	}
+	heap.Push(&o.due, due{at: at, exec: e.key.exec, sp: sp})
 	s.stats.spilled++
 }
 
@@ -216,19 +227,21 @@ func (s *state) flush(now time.Time) plog.Logs {
 				s.spill(o, e)
 			}
 		}
-		for exec, sp := range o.spilled {
-			quiet := now.Sub(sp.lastSeen)
-			switch {
-			case sp.open && quiet >= s.cfg.ExecutionTimeout:
+		for len(o.due) > 0 && !o.due[0].at.After(now) {
+			d := heap.Pop(&o.due).(due)
+			if o.spilled[d.exec] != d.sp {
+				continue // rebuilt or retired since
+			}
+			if d.sp.open {
 				// Rebuilt to emit its timeout, spilled again at the next flush.
-				if e := s.lookup(o, exec); e != nil {
+				if e := s.lookup(o, d.exec); e != nil {
 					e.rec.Status, e.dirty = agora.StatusTimeout, true
 					s.stats.timedOut++
 					s.emit(o, e, now)
 				}
-			case !sp.open && quiet >= s.cfg.Retention:
-				s.retire(o, exec, sp.journal, sp.traces)
+				continue
 			}
+			s.retire(o, d.exec, d.sp.journal, d.sp.traces)
 		}
 		if len(o.execs) == 0 && len(o.spilled) == 0 {
 			delete(s.orgs, o.id)
@@ -245,4 +258,25 @@ func (s *state) openExecutions() (inMemory, spilledCount int) {
 		spilledCount += len(o.spilled)
 	}
 	return s.inMemory, spilledCount
+}
+
+// due is when a flush looks at a spilled execution again.
+type due struct {
+	at   time.Time
+	exec uuid.UUID
+	sp   *spilled // the spill it was pushed for: stale once o.spilled moved on
+}
+
+// dueHeap is a min-heap of due (container/heap).
+type dueHeap []due
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(due)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	d := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return d
 }
