@@ -1,0 +1,124 @@
+package executionprocessor
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+)
+
+// TestSpilledExecutionIsRebuilt: beyond the per-org memory limit an
+// execution waits in the journal; late telemetry rebuilds it whole.
+func TestSpilledExecutionIsRebuilt(t *testing.T) {
+	// prepare
+	host, id, stop := storageHost(t, t.TempDir())
+	defer stop()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage, cfg.MaxExecutionsPerOrg, cfg.FlushInterval = &id, 10, time.Hour
+	p := newPipelines(t, cfg, host)
+	exec := uuid.New()
+	sc := apiScope(testOrg, exec)
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: sc, StartedAt: t0}),
+		reported(agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: "A", Status: agora.StatusSuccess, StartedAt: t0, RetryCount: 3}))))
+	for i := range 20 {
+		other := apiScope(testOrg, uuid.New())
+		require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: other, StartedAt: t0}),
+			reported(agora.NodeExecution{Scope: other, ID: uuid.New(), NodeName: fmt.Sprint("N", i), Status: agora.StatusSuccess, StartedAt: t0}))))
+	}
+	ep := p.traces.(pipelineEnd).Unwrap()
+	require.NotContains(t, ep.state.orgs[testOrg].execs, exec, "spilled")
+	// test
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(completed(agora.ExecutionCompletion{
+		Scope: agora.Scope{ExecutionID: exec}, Status: agora.StatusError, ErrorMessage: "x", CompletedAt: t0.Add(time.Second), DurationMs: 1000}))))
+	ep.mu.Lock()
+	rebuilt := ep.state.stats.rehydrated
+	ep.mu.Unlock()
+	p.shutdown(t)
+	// verify
+	assert.Equal(t, int64(1), rebuilt)
+	e := p.executions(t)[exec]
+	assert.Equal(t, []any{agora.StatusError, int64(1), int64(3), "wf", t0}, []any{e.Status, e.NodeCount, e.RetryCount, e.WorkflowName, e.StartedAt})
+}
+
+// TestSpilledExecutionsAreVisitedWhenDue: a flush looks at a spilled
+// execution only when it is due: an open one at its timeout (rebuilt to
+// emit it), a finished one at the end of retention (retired). A spill
+// outdated by a rebuild is not acted on.
+func TestSpilledExecutionsAreVisitedWhenDue(t *testing.T) {
+	// prepare: a and b open, spilled by 20 later executions
+	host, id, stop := storageHost(t, t.TempDir())
+	defer stop()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage, cfg.MaxExecutionsPerOrg, cfg.FlushInterval = &id, 10, time.Hour
+	cfg.ExecutionTimeout, cfg.Retention = time.Minute, 10*time.Minute
+	p := newPipelines(t, cfg, host)
+	defer p.shutdown(t)
+	a, b := uuid.New(), uuid.New()
+	for _, exec := range append([]uuid.UUID{a, b}, make([]uuid.UUID, 20)...) {
+		if exec == uuid.Nil {
+			exec = uuid.New()
+		}
+		require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, exec), StartedAt: t0}))))
+	}
+	ep := p.traces.(pipelineEnd).Unwrap()
+	ep.mu.Lock()
+	o := ep.state.orgs[testOrg]
+	require.Contains(t, o.spilled, a)
+	require.Contains(t, o.spilled, b)
+	seen := o.spilled[a].lastSeen
+	ep.mu.Unlock()
+	// b finishes: rebuilt, then spilled again as finished at the next flush
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(completed(agora.ExecutionCompletion{
+		Scope: agora.Scope{ExecutionID: b}, Status: agora.StatusSuccess, CompletedAt: t0.Add(time.Second), DurationMs: 1000}))))
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	timedOut := map[uuid.UUID]bool{} // executions any flush emitted as timed out
+	flush := func(now time.Time) {
+		out := ep.state.flush(now)
+		for _, rl := range out.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					if x, err := agora.DecodeExecution(lr); err == nil && lr.EventName() == agora.EventExecutionRecord && x.Status == agora.StatusTimeout {
+						timedOut[x.ExecutionID] = true
+					}
+				}
+			}
+		}
+	}
+	flush(seen)
+	require.Contains(t, o.spilled, b)
+	bSeen := o.spilled[b].lastSeen
+
+	// test + verify: nothing is due before a's timeout
+	flush(seen.Add(cfg.ExecutionTimeout - time.Second))
+	assert.Contains(t, o.spilled, a)
+	// at it, a is rebuilt and times out; b's outdated open spill is not acted on
+	flush(seen.Add(cfg.ExecutionTimeout))
+	require.Contains(t, o.execs, a)
+	assert.Equal(t, agora.StatusTimeout, o.execs[a].rec.Status)
+	assert.Contains(t, o.spilled, b)
+	// the next flush spills a again, now finished; both are kept for retention
+	flush(seen.Add(cfg.ExecutionTimeout))
+	require.Contains(t, o.spilled, a)
+	aSeen := o.spilled[a].lastSeen
+	first := aSeen
+	if bSeen.Before(first) {
+		first = bSeen
+	}
+	flush(first.Add(cfg.Retention - time.Second))
+	assert.Contains(t, o.spilled, a)
+	assert.Contains(t, o.spilled, b)
+	// then each is retired at the end of its retention
+	flush(aSeen.Add(cfg.Retention))
+	assert.NotContains(t, o.spilled, a)
+	flush(bSeen.Add(cfg.Retention))
+	assert.NotContains(t, o.spilled, b)
+	assert.True(t, timedOut[a])
+	assert.False(t, timedOut[b], "b finished: its outdated open spill never timed it out")
+}
