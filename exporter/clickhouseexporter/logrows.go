@@ -15,6 +15,7 @@ import (
 	pdatareq "go.opentelemetry.io/collector/pdata/xpdata/request"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
+	"github.com/agora-otelcol/agora-otelcol/internal/wire"
 )
 
 // A log record's row (rowrequest.go) is one of:
@@ -118,18 +119,18 @@ type compactRow struct {
 var errLogRow = errors.New("damaged log row")
 
 func readCompactRow(row []byte) (compactRow, error) {
-	r := rowReader{b: row}
-	head := r.take(2)
+	r := wire.NewReader(row)
+	head := r.Take(2)
 	if len(head) < 2 || head[0] != logRowCompact || (head[1] != rowExecution && head[1] != rowNode) {
 		return compactRow{}, errLogRow
 	}
-	c := compactRow{kind: head[1], org: string(r.str())}
-	copy(c.exec[:], r.take(16))
-	c.at, c.observed = r.varint(), r.varint()
-	if r.err != nil {
+	c := compactRow{kind: head[1], org: string(r.Bytes())}
+	copy(c.exec[:], r.Take(16))
+	c.at, c.observed = r.Varint(), r.Varint()
+	if r.Err() != nil {
 		return compactRow{}, errLogRow
 	}
-	c.body = r.b
+	c.body = r.Rest()
 	return c, nil
 }
 

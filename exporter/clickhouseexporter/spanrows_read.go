@@ -1,14 +1,14 @@
 package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter"
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/ClickHouse/ch-go/proto"
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/wire"
 )
 
 // spanRow is one row read from a request (layout: spanrows.go). Its byte
@@ -44,114 +44,57 @@ type rowLink struct {
 	from, to               int
 }
 
-var errRowShort = errors.New("truncated")
-
-// rowReader reads a row, bounds checked: after the first error every read
-// returns zero values and err keeps that error.
-type rowReader struct {
-	b   []byte
-	err error
-}
-
-func (r *rowReader) fail(err error) {
-	if r.err == nil {
-		r.err = err
-	}
-	r.b = nil
-}
-
-func (r *rowReader) take(n uint64) []byte {
-	if n > uint64(len(r.b)) {
-		r.fail(errRowShort)
-		return nil
-	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *rowReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail(errRowShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *rowReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail(errRowShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *rowReader) str() []byte { return r.take(r.uvarint()) }
-
-// count is a number of entries, each at least one byte long.
-func (r *rowReader) count() int {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail(errRowShort)
-		return 0
-	}
-	return int(n)
-}
+// rowReader reads a row (wire.Reader: every read bounded, the first fault
+// sticks), with the rows' ids and attributes.
+type rowReader struct{ wire.Reader }
 
 func (r *rowReader) id(size int) []byte {
-	n := r.take(1)
+	n := r.Take(1)
 	if len(n) == 0 {
 		return nil
 	}
 	if n[0] != 0 && int(n[0]) != size {
-		r.fail(fmt.Errorf("id of %d bytes", n[0]))
+		r.Fail(fmt.Errorf("id of %d bytes", n[0]))
 		return nil
 	}
-	return r.take(uint64(n[0]))
+	return r.Take(int(n[0]))
 }
 
 func (r *rowReader) kvs(dst []rowKV) []rowKV {
-	for range r.count() {
-		dst = append(dst, rowKV{r.str(), r.str()})
+	for range r.Count() {
+		dst = append(dst, rowKV{r.Bytes(), r.Bytes()})
 	}
 	return dst
 }
 
 // read decodes row into v.
 func (v *spanRow) read(row []byte) error {
-	r := rowReader{b: row}
-	v.org, v.service = r.str(), r.str()
+	r := rowReader{wire.NewReader(row)}
+	v.org, v.service = r.Bytes(), r.Bytes()
 	v.resAttrs = r.kvs(v.resAttrs[:0])
-	v.scopeName, v.scopeVersion = r.str(), r.str()
-	copy(v.executionID[:], r.take(16))
-	v.start = r.varint()
+	v.scopeName, v.scopeVersion = r.Bytes(), r.Bytes()
+	copy(v.executionID[:], r.Take(16))
+	v.start = r.Varint()
 	v.traceID, v.spanID, v.parentID = r.id(16), r.id(8), r.id(8)
-	v.traceState, v.name = r.str(), r.str()
-	v.kind = r.uvarint()
+	v.traceState, v.name = r.Bytes(), r.Bytes()
+	v.kind = r.Uvarint()
 	v.attrs = r.kvs(v.attrs[:0])
-	v.duration, v.status = r.uvarint(), r.uvarint()
-	v.statusMessage = r.str()
+	v.duration, v.status = r.Uvarint(), r.Uvarint()
+	v.statusMessage = r.Bytes()
 	v.events, v.links, v.nested = v.events[:0], v.links[:0], v.nested[:0]
-	for range r.count() {
-		ev := rowEvent{at: r.varint(), name: r.str(), from: len(v.nested)}
+	for range r.Count() {
+		ev := rowEvent{at: r.Varint(), name: r.Bytes(), from: len(v.nested)}
 		v.nested = r.kvs(v.nested)
 		ev.to = len(v.nested)
 		v.events = append(v.events, ev)
 	}
-	for range r.count() {
-		l := rowLink{traceID: r.id(16), spanID: r.id(8), state: r.str(), from: len(v.nested)}
+	for range r.Count() {
+		l := rowLink{traceID: r.id(16), spanID: r.id(8), state: r.Bytes(), from: len(v.nested)}
 		v.nested = r.kvs(v.nested)
 		l.to = len(v.nested)
 		v.links = append(v.links, l)
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.fail(fmt.Errorf("%d bytes after the row", len(r.b)))
-	}
-	return r.err
+	return r.Done()
 }
 
 // traces is the row as OTLP again (attribute values as the table stores

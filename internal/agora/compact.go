@@ -158,7 +158,7 @@ func NodeRecordID(lr plog.LogRecord) (uuid.UUID, error) {
 		return uuid.Nil, err
 	}
 	r.scope(&Scope{})
-	return r.uuid(), r.err
+	return r.uuid(), compactErr(r.Err())
 }
 
 func bit(set bool, b uint64) uint64 {

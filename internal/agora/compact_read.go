@@ -11,19 +11,16 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/wire"
 )
 
 // Reading the compact form (compact.go has its layout): every read is
 // bounded by the body, and a fault is an error, never a panic.
 
-// reader reads a compact body; the first fault sticks in err and every
-// later read returns a zero value, so decoders check once at the end.
-type reader struct {
-	b   []byte
-	err error
-}
-
-var errShort = errors.New("compact record: truncated")
+// reader reads a compact body (wire.Reader: every read bounded, the first
+// fault sticks, so decoders check once at the end).
+type reader struct{ wire.Reader }
 
 func compactReader(lr plog.LogRecord, kind byte) (*reader, error) {
 	return compactBody(lr.Body().Bytes().AsRaw(), kind)
@@ -33,57 +30,23 @@ func compactBody(b []byte, kind byte) (*reader, error) {
 	if len(b) < 2 || b[0] != compactVersion || b[1] != kind {
 		return nil, fmt.Errorf("compact record: not a version %d %q body", compactVersion, kind)
 	}
-	return &reader{b: b[2:]}, nil
+	return &reader{wire.NewReader(b[2:])}, nil
 }
 
-func (r *reader) fail(err error) {
-	if r.err == nil {
-		r.err = err
-	}
-	r.b = nil
-}
-
-func (r *reader) take(n int) []byte {
-	if n < 0 || n > len(r.b) {
-		r.fail(errShort)
+// compactErr names the layout in a reader's fault.
+func compactErr(err error) error {
+	if err == nil {
 		return nil
 	}
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
+	return fmt.Errorf("compact record: %w", err)
 }
 
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail(errShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-// varint is a zigzag varint (binary.AppendVarint's).
-func (r *reader) varint() int64 {
-	u := r.uvarint()
-	return int64(u>>1) ^ -int64(u&1)
-}
-
-// count is a length that the rest of the body can hold (each item takes at
-// least one byte), so a hostile length never sizes an allocation.
-func (r *reader) count() int {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail(errShort)
-		return 0
-	}
-	return int(n)
-}
-
-// str shares the body's bytes: they are the reader's own copy (AsRaw),
-// never written after, so the strings need no copies of their own.
+// str shares the body's bytes: a log record's body is the reader's own
+// copy (AsRaw), never written after; a caller of DecodeCompact* keeps its
+// body unchanged while it uses the record (the exporter: until the insert
+// that reads it is sent).
 func (r *reader) str() string {
-	b := r.take(r.count())
+	b := r.Bytes()
 	if len(b) == 0 {
 		return ""
 	}
@@ -91,7 +54,7 @@ func (r *reader) str() string {
 }
 
 func (r *reader) strs() []string {
-	n := r.count()
+	n := r.Count()
 	if n == 0 {
 		return nil
 	}
@@ -103,21 +66,21 @@ func (r *reader) strs() []string {
 }
 
 func (r *reader) uuid() (id uuid.UUID) {
-	copy(id[:], r.take(16))
+	copy(id[:], r.Take(16))
 	return id
 }
 
 func (r *reader) time() time.Time {
-	sec, nsec := r.varint(), r.uvarint()
+	sec, nsec := r.Varint(), r.Uvarint()
 	if nsec >= 1e9 {
-		r.fail(errors.New("compact record: nanoseconds out of range"))
+		r.Fail(errors.New("nanoseconds out of range"))
 		return time.Time{}
 	}
 	return time.Unix(sec, int64(nsec)).UTC()
 }
 
 func (r *reader) float() float64 {
-	if b := r.take(8); b != nil {
+	if b := r.Take(8); b != nil {
 		return math.Float64frombits(binary.LittleEndian.Uint64(b))
 	}
 	return 0
@@ -143,7 +106,7 @@ func (r *reader) optInt(present bool) *int64 {
 	if !present {
 		return nil
 	}
-	i := r.varint()
+	i := r.Varint()
 	return &i
 }
 
@@ -162,10 +125,10 @@ func (r *reader) value(depth int) pcommon.Value {
 
 func (r *reader) valueInto(v pcommon.Value, depth int) {
 	if depth > maxValueDepth {
-		r.fail(errors.New("compact record: value nested too deep"))
+		r.Fail(errors.New("value nested too deep"))
 		return
 	}
-	tag := r.take(1)
+	tag := r.Take(1)
 	if tag == nil {
 		return
 	}
@@ -174,17 +137,17 @@ func (r *reader) valueInto(v pcommon.Value, depth int) {
 	case tagStr:
 		v.SetStr(r.str())
 	case tagInt:
-		v.SetInt(r.varint())
+		v.SetInt(r.Varint())
 	case tagDouble:
 		v.SetDouble(r.float())
 	case tagBool:
-		if b := r.take(1); b != nil {
+		if b := r.Take(1); b != nil {
 			v.SetBool(b[0] != 0)
 		}
 	case tagBytes:
-		v.SetEmptyBytes().FromRaw(r.take(r.count()))
+		v.SetEmptyBytes().FromRaw(r.Take(r.Count()))
 	case tagMap:
-		n := r.count()
+		n := r.Count()
 		m := v.SetEmptyMap()
 		m.EnsureCapacity(n)
 		for range n {
@@ -192,31 +155,27 @@ func (r *reader) valueInto(v pcommon.Value, depth int) {
 			r.valueInto(m.PutEmpty(k), depth+1)
 		}
 	case tagSlice:
-		n := r.count()
+		n := r.Count()
 		s := v.SetEmptySlice()
 		s.EnsureCapacity(n)
 		for range n {
 			r.valueInto(s.AppendEmpty(), depth+1)
 		}
 	default:
-		r.fail(fmt.Errorf("compact record: unknown value tag %d", tag[0]))
+		r.Fail(fmt.Errorf("unknown value tag %d", tag[0]))
 	}
 }
 
 // done is the decoder's error: a fault, or bytes left over.
-func (r *reader) done() error {
-	if r.err == nil && len(r.b) > 0 {
-		return errors.New("compact record: trailing bytes")
-	}
-	return r.err
-}
+func (r *reader) done() error { return compactErr(r.Done()) }
 
 func decodeCompactExecution(lr plog.LogRecord) (Execution, error) {
 	return DecodeCompactExecution(uuid.UUID(lr.TraceID()), lr.Body().Bytes().AsRaw())
 }
 
 // DecodeCompactExecution reads an execution record's compact body; the
-// record carries the execution id as its trace id.
+// record carries the execution id as its trace id. The strings it returns
+// share body's bytes: body must not change while they are in use.
 func DecodeCompactExecution(exec uuid.UUID, body []byte) (Execution, error) {
 	r, err := compactBody(body, compactExecution)
 	if err != nil {
@@ -226,13 +185,13 @@ func DecodeCompactExecution(exec uuid.UUID, body []byte) (Execution, error) {
 	r.scope(&e.Scope)
 	e.Status = Status(r.str())
 	e.StartedAt = r.time()
-	flags := r.uvarint()
+	flags := r.Uvarint()
 	e.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
 	e.DurationMs = r.optFloat(flags&hasDuration != 0)
 	e.ErrorMessage = r.str()
 	e.Input, e.Output = r.value(0), r.value(0)
 	for _, p := range []*int64{&e.NodeCount, &e.ErrorCount, &e.RetryCount, &e.PromptTokens, &e.CompletionTokens, &e.TotalTokens} {
-		*p = r.varint()
+		*p = r.Varint()
 	}
 	e.EstimatedCost = r.float()
 	e.LastSeen = r.time()
@@ -289,7 +248,8 @@ func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
 }
 
 // DecodeCompactNodeExecution reads a node-execution record's compact body;
-// the record carries the execution id as its trace id.
+// the record carries the execution id as its trace id. The strings it
+// returns share body's bytes: body must not change while they are in use.
 func DecodeCompactNodeExecution(exec uuid.UUID, body []byte) (NodeExecution, error) {
 	r, err := compactBody(body, compactNode)
 	if err != nil {
@@ -300,13 +260,13 @@ func DecodeCompactNodeExecution(exec uuid.UUID, body []byte) (NodeExecution, err
 	n.ID, n.NodeID = r.uuid(), r.uuid()
 	n.NodeName, n.NodeType, n.Status = r.str(), r.str(), Status(r.str())
 	n.StartedAt = r.time()
-	flags := r.uvarint()
+	flags := r.Uvarint()
 	n.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
 	n.PrepDurationMs = r.optFloat(flags&hasPrep != 0)
 	n.ExecDurationMs = r.optFloat(flags&hasExec != 0)
 	n.PostDurationMs = r.optFloat(flags&hasPost != 0)
 	n.ErrorMessage = r.str()
-	n.RetryCount = r.varint()
+	n.RetryCount = r.Varint()
 	n.NextAction = r.str()
 	n.Input, n.Output = r.value(0), r.value(0)
 	n.PromptTokens = r.optInt(flags&hasPrompt != 0)
