@@ -8,7 +8,6 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
@@ -65,11 +64,6 @@ func (c *client) pushSpans(ctx context.Context, req xexporterhelper.Request) err
 
 func (c *client) spanConverter() spanConverter {
 	return spanConverter{window: c.cfg.Timestamps, now: time.Now}
-}
-
-// pushTraces converts and writes spans, as a request that skipped the queue.
-func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	return c.pushSpans(ctx, c.spanConverter().convert(td))
 }
 
 // pushLogRows writes a request's log rows by event name: the execution
@@ -147,12 +141,6 @@ func insertRecords[R any, C columns[record[R]]](ctx context.Context, c *client, 
 	defer pool.put(cols)
 	rs.cols = cols
 	return c.insertRows(ctx, table, rs)
-}
-
-// pushLogs converts and writes log records, as a request that skipped the
-// queue.
-func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
-	return c.pushLogRows(ctx, convertLogs(ld))
 }
 
 // routed are log records by the table they go to.

@@ -66,7 +66,7 @@ func createTracesExporter(ctx context.Context, set exporter.Settings, cfg compon
 	conv := c.spanConverter()
 	exp, err := xexporterhelper.NewTracesRequest(ctx, set, conv.request, c.pushSpans,
 		append(commonOptions(c), xexporterhelper.WithQueueBatch(c.cfg.QueueConfig,
-			xexporterhelper.QueueBatchSettings{Encoding: spanEncoding{conv}}))...)
+			xexporterhelper.QueueBatchSettings{Encoding: spanEncoding(conv)}))...)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 	// Log records are converted to rows on arrival (logrows.go), like spans.
 	exp, err := xexporterhelper.NewLogsRequest(ctx, set, logsRequest, c.pushLogRows,
 		append(commonOptions(c), xexporterhelper.WithQueueBatch(c.cfg.QueueConfig,
-			xexporterhelper.QueueBatchSettings{Encoding: logEncoding{}}))...)
+			xexporterhelper.QueueBatchSettings{Encoding: logEncoding()}))...)
 	if err != nil {
 		return nil, err
 	}

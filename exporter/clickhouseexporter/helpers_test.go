@@ -1,10 +1,12 @@
 package clickhouseexporter
 
 import (
+	"context"
 	"time"
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -84,4 +86,15 @@ func expectedRow() agora.SpanRow {
 		LinkTraceStates: []string{""},
 		LinkAttributes:  []map[string]string{{"why": "follows"}},
 	}
+}
+
+// pushTraces converts and writes spans, as a request that skipped the queue (tests).
+func (c *client) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	return c.pushSpans(ctx, c.spanConverter().convert(td))
+}
+
+// pushLogs converts and writes log records, as a request that skipped the
+// queue (tests).
+func (c *client) pushLogs(ctx context.Context, ld plog.Logs) error {
+	return c.pushLogRows(ctx, convertLogs(ld))
 }

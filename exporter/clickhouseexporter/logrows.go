@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/ClickHouse/ch-go/proto"
@@ -80,31 +79,19 @@ func logsRequest(_ context.Context, ld plog.Logs) (xexporterhelper.Request, erro
 }
 
 // logEncoding is the persistent queue's encoding of log requests.
-type logEncoding struct{}
+func logEncoding() rowEncoding { return rowEncoding{"logs", legacyLogs} }
 
-func (logEncoding) Marshal(_ context.Context, req xexporterhelper.Request) ([]byte, error) {
-	return marshalRows(req)
-}
-
-// Unmarshal reads rows; a queue written by an older version holds OTLP
-// protobuf: that is decoded and converted.
-func (logEncoding) Unmarshal(b []byte) (context.Context, xexporterhelper.Request, error) {
-	ctx := context.Background()
-	r, rows, err := unmarshalRows(b)
-	if rows || err != nil {
-		if err != nil {
-			return ctx, nil, fmt.Errorf("logs: %w", err)
-		}
-		return ctx, r, nil
-	}
+// legacyLogs converts an item of a queue an older version wrote: OTLP
+// protobuf.
+func legacyLogs(b []byte) (*rowRequest, error) {
 	_, ld, err := pdatareq.UnmarshalLogs(b)
 	if errors.Is(err, pdatareq.ErrInvalidFormat) {
 		ld, err = logsUnmarshaler.UnmarshalLogs(b)
 	}
 	if err != nil {
-		return ctx, nil, err
+		return nil, err
 	}
-	return ctx, convertLogs(ld), nil
+	return convertLogs(ld), nil
 }
 
 // compactRow is the head of a logRowCompact row.

@@ -94,20 +94,20 @@ func plogOfRows(t *testing.T, r *rowRequest) plog.Logs {
 func TestLogEncoding(t *testing.T) {
 	ld, _ := mixedLogs(time.Now())
 	req := convertLogs(ld)
-	b, err := logEncoding{}.Marshal(context.Background(), req)
+	b, err := logEncoding().Marshal(context.Background(), req)
 	require.NoError(t, err)
-	_, back, err := logEncoding{}.Unmarshal(append([]byte(nil), b...))
+	_, back, err := logEncoding().Unmarshal(append([]byte(nil), b...))
 	require.NoError(t, err)
 	require.Equal(t, req.ItemsCount(), back.ItemsCount())
 	for i := range req.ItemsCount() {
 		assert.Equal(t, req.row(i), back.(*rowRequest).row(i))
 	}
-	_, _, err = logEncoding{}.Unmarshal([]byte{rowsV1, 0xff, 0xff, 0xff, 0x7f, 1})
+	_, _, err = logEncoding().Unmarshal([]byte{rowsV1, 0xff, 0xff, 0xff, 0x7f, 1})
 	require.Error(t, err)
 
 	old, err := pdatareq.MarshalLogs(context.Background(), ld)
 	require.NoError(t, err)
-	_, conv, err := logEncoding{}.Unmarshal(old)
+	_, conv, err := logEncoding().Unmarshal(old)
 	require.NoError(t, err)
 	assert.Equal(t, 3, conv.ItemsCount())
 	assert.Equal(t, logRowCompact, conv.(*rowRequest).row(0)[0])

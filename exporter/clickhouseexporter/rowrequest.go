@@ -19,7 +19,7 @@ import (
 
 // rowsV1 starts every request. It can never start the protobuf request
 // the queue stored before (field number 0 does not exist), so a queue left
-// by an older version is still read (spanEncoding, logEncoding).
+// by an older version is still read (rowEncoding).
 const rowsV1 byte = 0x01
 
 // rowRequest is a request of table rows (spans.go, logrows.go): rowsV1,
@@ -166,14 +166,35 @@ func (r *rowRequest) endRow(at int) {
 	binary.LittleEndian.PutUint32(r.buf[at:], uint32(len(r.buf)-at-4))
 }
 
-// marshalRows hands over the request's own bytes: the queue writes them
-// before the request is used again.
-func marshalRows(req xexporterhelper.Request) ([]byte, error) {
+// rowEncoding is the persistent queue's encoding of row requests; legacy
+// reads an item an older version wrote (OTLP protobuf) into rows.
+type rowEncoding struct {
+	signal string
+	legacy func([]byte) (*rowRequest, error)
+}
+
+// Marshal hands over the request's own bytes: the queue writes them before
+// the request is used again.
+func (e rowEncoding) Marshal(_ context.Context, req xexporterhelper.Request) ([]byte, error) {
 	r, ok := req.(*rowRequest)
 	if !ok {
-		return nil, fmt.Errorf("cannot encode a %T", req)
+		return nil, fmt.Errorf("%s: cannot encode a %T", e.signal, req)
 	}
 	return r.buf, nil
+}
+
+// Unmarshal checks every row's length against the item, or converts an
+// older version's item.
+func (e rowEncoding) Unmarshal(b []byte) (context.Context, xexporterhelper.Request, error) {
+	ctx := context.Background()
+	r, rows, err := unmarshalRows(b)
+	if !rows && err == nil {
+		r, err = e.legacy(b)
+	}
+	if err != nil {
+		return ctx, nil, fmt.Errorf("%s: %w", e.signal, err)
+	}
+	return ctx, r, nil
 }
 
 var errDamagedRows = errors.New("damaged queue item")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -32,31 +31,18 @@ import (
 // (non-string values as pdata's AsString).
 
 // spanEncoding is the persistent queue's encoding of span requests.
-type spanEncoding struct{ conv spanConverter }
+func spanEncoding(conv spanConverter) rowEncoding { return rowEncoding{"spans", conv.legacy} }
 
-func (spanEncoding) Marshal(_ context.Context, req xexporterhelper.Request) ([]byte, error) {
-	return marshalRows(req)
-}
-
-// Unmarshal reads rows; a queue written by an older version holds OTLP
-// protobuf: that is decoded and converted.
-func (e spanEncoding) Unmarshal(b []byte) (context.Context, xexporterhelper.Request, error) {
-	ctx := context.Background()
-	r, rows, err := unmarshalRows(b)
-	if rows || err != nil {
-		if err != nil {
-			return ctx, nil, fmt.Errorf("spans: %w", err)
-		}
-		return ctx, r, nil
-	}
+// legacy converts an item of a queue an older version wrote: OTLP protobuf.
+func (c spanConverter) legacy(b []byte) (*rowRequest, error) {
 	_, td, err := pdatareq.UnmarshalTraces(b)
 	if errors.Is(err, pdatareq.ErrInvalidFormat) {
 		td, err = (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(b)
 	}
 	if err != nil {
-		return ctx, nil, err
+		return nil, err
 	}
-	return ctx, e.conv.convert(td), nil
+	return c.convert(td), nil
 }
 
 // spanConverter turns OTLP spans into rows; start times outside the window

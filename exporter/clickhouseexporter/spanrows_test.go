@@ -140,7 +140,7 @@ func TestSpanRequestMergeSplit(t *testing.T) {
 // item is refused with an error; an item an older version wrote (OTLP
 // protobuf) is still read.
 func TestSpanEncoding(t *testing.T) {
-	enc := spanEncoding{testConv}
+	enc := spanEncoding(testConv)
 	req := testConv.convert(namedSpans("a", 5))
 	b, err := enc.Marshal(context.Background(), req)
 	require.NoError(t, err)
