@@ -159,6 +159,8 @@ func describeCompactRow(row []byte) (string, string) {
 // recordRows are one record table's rows of a request: records routed
 // from OTLP rows, decoded already, then compact rows, decoded a chunk at a
 // time as they are encoded (a batch never holds all its records decoded).
+// A record decoded from a compact row shares the request's bytes; the
+// request's buffer is released only after all its rows are stored.
 type recordRows[R any] struct {
 	eager   []record[R]
 	req     *rowRequest
