@@ -41,9 +41,13 @@ func journalKey(seq uint64) string {
 
 // Entry kinds.
 const (
-	entrySpans   byte = 'T'
-	entryRecords byte = 'L'
-	entryMeta    byte = 'M' // the start date of the first emitted version
+	// entrySpans: the project, then compact spans (agora.AppendCompactSpan).
+	entrySpans byte = 'S'
+	// entryPdataSpans: stripped spans as OTLP protobuf, which versions
+	// before the compact spans wrote; still replayed.
+	entryPdataSpans byte = 'T'
+	entryRecords    byte = 'L'
+	entryMeta       byte = 'M' // the start date of the first emitted version
 )
 
 const entryVersion byte = 1
@@ -53,7 +57,8 @@ type entry struct {
 	key    key
 	at     time.Time // when they were folded: replay keeps the timings
 	kind   byte
-	traces ptrace.Traces
+	traces ptrace.Traces // decoded spans (replay)
+	raw    []byte        // written spans: the whole stored entry (batch.span)
 	logs   plog.Logs
 	first  time.Time
 }
@@ -269,7 +274,7 @@ func (en *entry) replay(e *execution, cfg *Config) {
 				}
 			}
 		}
-	case entrySpans:
+	case entryPdataSpans:
 		var f spanFacts
 		for _, rs := range en.traces.ResourceSpans().All() {
 			project := agora.Str(rs.Resource().Attributes(), agora.ResourceProject)
@@ -284,15 +289,22 @@ func (en *entry) replay(e *execution, cfg *Config) {
 	}
 }
 
+// appendHead writes what every entry begins with.
+func (en *entry) appendHead(b []byte) []byte {
+	b = append(b, entryVersion, en.kind)
+	b = binary.BigEndian.AppendUint64(b, uint64(en.at.UnixNano()))
+	b = append(b, en.key.exec[:]...)
+	b = binary.AppendUvarint(b, uint64(len(en.key.org)))
+	return append(b, en.key.org...)
+}
+
 func (en *entry) marshal() ([]byte, error) {
-	head := make([]byte, 0, 64)
-	head = append(head, entryVersion, en.kind)
-	head = binary.BigEndian.AppendUint64(head, uint64(en.at.UnixNano()))
-	head = append(head, en.key.exec[:]...)
-	head = binary.AppendUvarint(head, uint64(len(en.key.org)))
-	head = append(head, en.key.org...)
+	if en.kind == entrySpans {
+		return en.raw, nil
+	}
+	head := en.appendHead(make([]byte, 0, 64))
 	switch en.kind {
-	case entrySpans:
+	case entryPdataSpans:
 		body, err := tracesMarshaler.MarshalTraces(en.traces)
 		return append(head, body...), err
 	case entryRecords:
@@ -304,6 +316,19 @@ func (en *entry) marshal() ([]byte, error) {
 }
 
 var errBadEntry = errors.New("journal entry does not decode")
+
+// compactSpans decodes an entrySpans body: the project, then the spans.
+// The spans share body's bytes (restore and rebuild read fresh copies).
+func compactSpans(body []byte) (ptrace.Traces, error) {
+	td := ptrace.NewTraces()
+	n, w := binary.Uvarint(body)
+	if w <= 0 || uint64(len(body)-w) < n {
+		return td, errBadEntry
+	}
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr(agora.ResourceProject, string(body[w:w+int(n)]))
+	return td, agora.ReadCompactSpans(body[w+int(n):], rs.ScopeSpans().AppendEmpty().Spans())
+}
 
 func unmarshalEntry(b []byte) (*entry, error) {
 	if len(b) < 2+8+16+1 || b[0] != entryVersion {
@@ -320,6 +345,9 @@ func unmarshalEntry(b []byte) (*entry, error) {
 	var err error
 	switch en.kind {
 	case entrySpans:
+		en.traces, err = compactSpans(body)
+		en.kind = entryPdataSpans // decoded: replayed as such
+	case entryPdataSpans:
 		en.traces, err = tracesUnmarshaler.UnmarshalTraces(body)
 	case entryRecords:
 		en.logs, err = logsUnmarshaler.UnmarshalLogs(body)

@@ -1,9 +1,9 @@
 package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
 
 import (
+	"encoding/binary"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -24,10 +24,7 @@ func (b *batch) entry(k key, kind byte) *entry {
 		return en
 	}
 	en := &entry{key: k, at: b.at, kind: kind}
-	switch kind {
-	case entrySpans:
-		en.traces = ptrace.NewTraces()
-	case entryRecords:
+	if kind == entryRecords {
 		en.logs = plog.NewLogs()
 	}
 	b.entries[k] = en
@@ -35,25 +32,29 @@ func (b *batch) entry(k key, kind byte) *entry {
 	return en
 }
 
-// span journals a span, stripped to what folding reads, under its execution.
-// The session and user it was folded with (its own or its resource's) are
-// kept on it, as the replay reads no resource but the project.
+// span journals a span, stripped to what folding reads, under its
+// execution: written as the entry's bytes at once. The session and user it
+// was folded with (its own or its resource's) are kept on it, as the
+// replay reads no resource but the project.
 func (b *batch) span(k key, project string, f *spanFacts, span ptrace.Span) {
 	en := b.entry(k, entrySpans)
-	rss := en.traces.ResourceSpans()
-	if rss.Len() == 0 {
-		rs := rss.AppendEmpty()
-		rs.Resource().Attributes().PutStr(agora.ResourceProject, project)
-		rs.ScopeSpans().AppendEmpty()
+	if en.raw == nil {
+		en.raw = en.appendHead(make([]byte, 0, 1024))
+		en.raw = binary.AppendUvarint(en.raw, uint64(len(project)))
+		en.raw = append(en.raw, project...)
 	}
-	dst := rss.At(0).ScopeSpans().At(0).Spans().AppendEmpty()
-	strip(dst, span)
-	if f.session != "" && agora.FirstStr(dst.Attributes(), agora.SessionKeys) == "" {
-		dst.Attributes().PutStr(agora.SessionKeys[0], f.session)
+	var extra [2]agora.SpanAttr
+	n := 0
+	attrs := span.Attributes()
+	if f.session != "" && agora.FirstStr(attrs, agora.SessionKeys) == "" {
+		extra[n] = agora.SpanAttr{Key: agora.SessionKeys[0], Value: f.session}
+		n++
 	}
-	if f.user != "" && agora.FirstStr(dst.Attributes(), agora.UserKeys) == "" {
-		dst.Attributes().PutStr(agora.UserKeys[0], f.user)
+	if f.user != "" && agora.FirstStr(attrs, agora.UserKeys) == "" {
+		extra[n] = agora.SpanAttr{Key: agora.UserKeys[0], Value: f.user}
+		n++
 	}
+	en.raw = agora.AppendCompactSpan(en.raw, span, foldedAttributes, extra[:n]...)
 }
 
 // record journals a copy of an Agora API record under its execution.
@@ -93,42 +94,3 @@ var foldedAttributes = func() map[string]bool {
 	}
 	return keep
 }()
-
-// strip copies what folding reads of a span.
-func strip(dst, src ptrace.Span) {
-	dst.SetTraceID(src.TraceID())
-	dst.SetSpanID(src.SpanID())
-	dst.SetParentSpanID(src.ParentSpanID())
-	dst.SetName(src.Name())
-	dst.SetStartTimestamp(src.StartTimestamp())
-	dst.SetEndTimestamp(src.EndTimestamp())
-	src.Status().CopyTo(dst.Status())
-	// The kept attributes are picked once, then copied into a map sized for
-	// them (and a session and a user, see batch.span).
-	type attr struct {
-		k string
-		v pcommon.Value
-	}
-	var stack [24]attr
-	kept := stack[:0]
-	for k, v := range src.Attributes().All() {
-		if foldedAttributes[k] {
-			kept = append(kept, attr{k, v})
-		}
-	}
-	attrs := dst.Attributes()
-	attrs.EnsureCapacity(len(kept) + 2)
-	for _, a := range kept {
-		a.v.CopyTo(attrs.PutEmpty(a.k))
-	}
-	if src.Status().Code() == ptrace.StatusCodeError && src.Status().Message() == "" {
-		for _, ev := range src.Events().All() {
-			if ev.Name() == agora.EventException {
-				d := dst.Events().AppendEmpty()
-				d.SetName(ev.Name())
-				d.Attributes().PutStr(agora.AttrExceptionMessage, agora.Str(ev.Attributes(), agora.AttrExceptionMessage))
-				break
-			}
-		}
-	}
-}

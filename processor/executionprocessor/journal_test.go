@@ -9,7 +9,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
@@ -70,4 +72,45 @@ func TestJournalReplaysReportsOfEitherEncoding(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s %d %s", nd.rec.NodeName, nd.rec.Status, nd.rec.RetryCount, nd.rec.ErrorMessage))
 	}
 	assert.ElementsMatch(t, []string{"A error 2 boom", "B error 2 boom"}, got)
+}
+
+// A journal entry replays spans in either encoding, to the same records:
+// the compact spans journaled now, and the stripped OTLP spans older
+// versions journaled. The session the span took from its resource is kept.
+func TestJournalReplaysSpansOfEitherEncoding(t *testing.T) {
+	run := tracerRun(pcommon.TraceID{7}, 3)
+	k := key{testOrg, uuid.UUID(pcommon.TraceID{7})}
+	b := newBatch(t0)
+	legacy := &entry{key: k, at: t0, kind: entryPdataSpans, traces: ptrace.NewTraces()}
+	rs := legacy.traces.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr(agora.ResourceProject, "proj")
+	legacySpans := rs.ScopeSpans().AppendEmpty().Spans()
+	var f spanFacts
+	for _, span := range run.td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+		interpret(&f, span, nil)
+		f.withResource("session-1", "")
+		b.span(k, "proj", &f, span)
+		span.CopyTo(legacySpans.AppendEmpty())
+		legacySpans.At(legacySpans.Len()-1).Attributes().PutStr(agora.SessionKeys[0], "session-1")
+	}
+	require.Len(t, b.order, 1)
+	var got []plog.Logs
+	for _, en := range []*entry{b.order[0], legacy} {
+		raw, err := en.marshal()
+		require.NoError(t, err)
+		back, err := unmarshalEntry(raw)
+		require.NoError(t, err)
+		e := newExecution(k, "acme")
+		back.replay(e, testConfig())
+		ld := plog.NewLogs()
+		e.appendRecords(newOrgRecords(ld, testOrg, "acme"), agora.RecordEncodingMap, t0)
+		got = append(got, ld)
+	}
+	execs, nodes := emitted(t, got[0])
+	wantExecs, wantNodes := emitted(t, got[1])
+	require.Len(t, nodes, 3)
+	assert.Equal(t, wantExecs, execs)
+	assert.Equal(t, wantNodes, nodes)
+	assert.Equal(t, "session-1", execs[k.exec].SessionID)
+	assert.Equal(t, int64(17), execs[k.exec].TotalTokens)
 }
