@@ -44,8 +44,6 @@ func (f *freeList[C]) put(c C) {
 // Column helpers: values go straight into ch-go's columns, without boxing
 // or intermediate maps (the cost the row-wise driver API pays).
 
-func lowCard() *proto.ColLowCardinality[string] { return new(proto.ColStr).LowCardinality() }
-
 func dateTime64(precision proto.Precision) *proto.ColDateTime64 {
 	return new(proto.ColDateTime64).WithPrecision(precision)
 }
@@ -53,12 +51,12 @@ func dateTime64(precision proto.Precision) *proto.ColDateTime64 {
 // attrMap is Map(LowCardinality(String), String), filled entry by entry.
 type attrMap struct {
 	col    *proto.ColMap[string, string]
-	keys   *proto.ColLowCardinality[string]
+	keys   *dictColumn
 	values *proto.ColStr
 }
 
 func newAttrMap() attrMap {
-	keys, values := lowCard(), new(proto.ColStr)
+	keys, values := newDict(), new(proto.ColStr)
 	return attrMap{col: proto.NewMap[string, string](keys, values), keys: keys, values: values}
 }
 

@@ -13,7 +13,7 @@ import (
 // its record as OTLP/JSON (to read) and as a Native block (to replay with
 // INSERT INTO <table> FORMAT Native, as the README shows).
 type deadLetterColumns struct {
-	orgID, table *proto.ColLowCardinality[string]
+	orgID, table *dictColumn
 	failedAt     *proto.ColDateTime64
 	rowHash      proto.ColUInt64
 	reason, item proto.ColStr
@@ -21,7 +21,7 @@ type deadLetterColumns struct {
 }
 
 func newDeadLetterColumns() *deadLetterColumns {
-	return &deadLetterColumns{orgID: lowCard(), table: lowCard(), failedAt: dateTime64(proto.PrecisionMilli)}
+	return &deadLetterColumns{orgID: newDict(), table: newDict(), failedAt: dateTime64(proto.PrecisionMilli)}
 }
 
 func (c *deadLetterColumns) input() proto.Input {

@@ -10,14 +10,14 @@ import (
 
 // graphNodeColumns are the workflow_nodes table's.
 type graphNodeColumns struct {
-	orgID, projectName, workflowName, typ *proto.ColLowCardinality[string]
+	orgID, projectName, workflowName, typ *dictColumn
 	workflowID, id                        proto.ColUUID
 	name, code, config                    proto.ColStr
 	at                                    *proto.ColDateTime64
 }
 
 func newGraphNodeColumns() *graphNodeColumns {
-	return &graphNodeColumns{orgID: lowCard(), projectName: lowCard(), workflowName: lowCard(), typ: lowCard(), at: dateTime64(proto.PrecisionMicro)}
+	return &graphNodeColumns{orgID: newDict(), projectName: newDict(), workflowName: newDict(), typ: newDict(), at: dateTime64(proto.PrecisionMicro)}
 }
 
 func (c *graphNodeColumns) input() proto.Input {
@@ -47,13 +47,13 @@ func (c *graphNodeColumns) append(it record[agora.GraphNode], window agora.TimeW
 
 // graphEdgeColumns are the workflow_edges table's.
 type graphEdgeColumns struct {
-	orgID, action                *proto.ColLowCardinality[string]
+	orgID, action                *dictColumn
 	workflowID, id, fromID, toID proto.ColUUID
 	at                           *proto.ColDateTime64
 }
 
 func newGraphEdgeColumns() *graphEdgeColumns {
-	return &graphEdgeColumns{orgID: lowCard(), action: lowCard(), at: dateTime64(proto.PrecisionMicro)}
+	return &graphEdgeColumns{orgID: newDict(), action: newDict(), at: dateTime64(proto.PrecisionMicro)}
 }
 
 func (c *graphEdgeColumns) input() proto.Input {

@@ -80,7 +80,7 @@ func jsonText(v pcommon.Value) string {
 
 // executionColumns are the executions table's.
 type executionColumns struct {
-	orgID, projectName, workflowName, status, source *proto.ColLowCardinality[string]
+	orgID, projectName, workflowName, status, source *dictColumn
 	id, projectID, workflowID                        proto.ColUUID
 	startedAt, lastSeen                              *proto.ColDateTime64
 	completedAt                                      *proto.ColNullable[time.Time]
@@ -97,10 +97,10 @@ type executionColumns struct {
 }
 
 func newExecutionColumns() *executionColumns {
-	return &executionColumns{orgID: lowCard(), projectName: lowCard(), workflowName: lowCard(), status: lowCard(), source: lowCard(),
+	return &executionColumns{orgID: newDict(), projectName: newDict(), workflowName: newDict(), status: newDict(), source: newDict(),
 		startedAt: dateTime64(proto.PrecisionMicro), lastSeen: dateTime64(proto.PrecisionMicro),
 		completedAt: dateTime64(proto.PrecisionMicro).Nullable(), duration: new(proto.ColFloat64).Nullable(),
-		traceIDs: new(proto.ColStr).Array(), version: dateTime64(proto.PrecisionNano), models: lowCard().Array()}
+		traceIDs: new(proto.ColStr).Array(), version: dateTime64(proto.PrecisionNano), models: proto.NewArray[string](newDict())}
 }
 
 func (c *executionColumns) input() proto.Input {
@@ -158,7 +158,7 @@ func (c *executionColumns) append(it record[agora.Execution], _ agora.TimeWindow
 
 // nodeColumns are the node_executions table's.
 type nodeColumns struct {
-	orgID, projectName, workflowName, nodeName, nodeType, status, nextAction *proto.ColLowCardinality[string]
+	orgID, projectName, workflowName, nodeName, nodeType, status, nextAction *dictColumn
 	executionID, id, projectID, workflowID, nodeID                           proto.ColUUID
 	startedAt                                                                *proto.ColDateTime64
 	completedAt                                                              *proto.ColNullable[time.Time]
@@ -168,16 +168,16 @@ type nodeColumns struct {
 	promptTokens, completionTokens, totalTokens                              *proto.ColNullable[int64]
 	deleted                                                                  proto.ColBool
 	version                                                                  *proto.ColDateTime64
-	model, provider                                                          *proto.ColLowCardinality[string]
+	model, provider                                                          *dictColumn
 }
 
 func newNodeColumns() *nodeColumns {
-	return &nodeColumns{orgID: lowCard(), projectName: lowCard(), workflowName: lowCard(), nodeName: lowCard(), nodeType: lowCard(),
-		status: lowCard(), nextAction: lowCard(), startedAt: dateTime64(proto.PrecisionMicro),
+	return &nodeColumns{orgID: newDict(), projectName: newDict(), workflowName: newDict(), nodeName: newDict(), nodeType: newDict(),
+		status: newDict(), nextAction: newDict(), startedAt: dateTime64(proto.PrecisionMicro),
 		completedAt: dateTime64(proto.PrecisionMicro).Nullable(), prep: new(proto.ColFloat64).Nullable(),
 		exec: new(proto.ColFloat64).Nullable(), post: new(proto.ColFloat64).Nullable(), cost: new(proto.ColFloat64).Nullable(),
 		promptTokens: new(proto.ColInt64).Nullable(), completionTokens: new(proto.ColInt64).Nullable(),
-		totalTokens: new(proto.ColInt64).Nullable(), version: dateTime64(proto.PrecisionNano), model: lowCard(), provider: lowCard()}
+		totalTokens: new(proto.ColInt64).Nullable(), version: dateTime64(proto.PrecisionNano), model: newDict(), provider: newDict()}
 }
 
 func (c *nodeColumns) input() proto.Input {
@@ -235,14 +235,14 @@ func (c *nodeColumns) append(it record[agora.NodeExecution], window agora.TimeWi
 
 // eventColumns are the events table's.
 type eventColumns struct {
-	orgID, projectName, workflowName, eventType *proto.ColLowCardinality[string]
+	orgID, projectName, workflowName, eventType *dictColumn
 	executionID, id                             proto.ColUUID
 	timestamp                                   *proto.ColDateTime64
 	data                                        proto.ColStr
 }
 
 func newEventColumns() *eventColumns {
-	return &eventColumns{orgID: lowCard(), projectName: lowCard(), workflowName: lowCard(), eventType: lowCard(), timestamp: dateTime64(proto.PrecisionMicro)}
+	return &eventColumns{orgID: newDict(), projectName: newDict(), workflowName: newDict(), eventType: newDict(), timestamp: dateTime64(proto.PrecisionMicro)}
 }
 
 func (c *eventColumns) input() proto.Input {
@@ -270,7 +270,7 @@ func (c *eventColumns) append(it record[agora.Event], window agora.TimeWindow, n
 
 // logColumns are the logs table's: every record with no table of its own.
 type logColumns struct {
-	orgID, eventName, severityText, service *proto.ColLowCardinality[string]
+	orgID, eventName, severityText, service *dictColumn
 	recordID, traceID, spanID               proto.ColStr
 	executionID                             proto.ColUUID
 	body, scopeName                         proto.ColStr
@@ -280,7 +280,7 @@ type logColumns struct {
 }
 
 func newLogColumns() *logColumns {
-	return &logColumns{orgID: lowCard(), eventName: lowCard(), severityText: lowCard(), service: lowCard(),
+	return &logColumns{orgID: newDict(), eventName: newDict(), severityText: newDict(), service: newDict(),
 		timestamp: dateTime64(proto.PrecisionNano), observed: dateTime64(proto.PrecisionNano),
 		resourceAttrs: newAttrMap(), logAttrs: newAttrMap()}
 }

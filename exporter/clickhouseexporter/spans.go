@@ -9,37 +9,35 @@ import (
 
 // spanColumns are the spans table's columns, reused from insert to insert.
 type spanColumns struct {
-	orgID                                      *proto.ColLowCardinality[string]
+	orgID                                      *dictColumn
 	traceID, spanID, parentID                  proto.ColStr
 	executionID                                proto.ColUUID
 	traceState, scopeName, scopeVersion        proto.ColStr
 	statusMessage                              proto.ColStr
 	timestamp                                  *proto.ColDateTime64
-	spanName, spanKind, service, statusCode    *proto.ColLowCardinality[string]
+	spanName, spanKind, service, statusCode    *dictColumn
 	resourceAttrs, spanAttrs                   attrMap
 	duration                                   proto.ColUInt64
 	eventTimes                                 *proto.ColArr[time.Time]
 	eventTimesData                             *proto.ColDateTime64
 	eventNames                                 *proto.ColArr[string]
-	eventNamesData                             *proto.ColLowCardinality[string]
+	eventNamesData                             *dictColumn
 	eventAttrs, linkAttrs                      *proto.ColArr[map[string]string]
 	eventAttrsData, linkAttrsData              attrMap
 	linkTraceIDs, linkSpanIDs, linkStates      *proto.ColArr[string]
 	linkTraceData, linkSpanData, linkStateData *proto.ColStr
 	rows                                       int
-	row                                        spanRow           // the row being read, reused
-	names                                      map[string]string // interned LowCardinality values
+	row                                        spanRow // the row being read, reused
 }
 
 func newSpanColumns() *spanColumns {
 	c := &spanColumns{
-		orgID: lowCard(), timestamp: dateTime64(proto.PrecisionNano),
-		spanName: lowCard(), spanKind: lowCard(), service: lowCard(), statusCode: lowCard(),
+		orgID: newDict(), timestamp: dateTime64(proto.PrecisionNano),
+		spanName: newDict(), spanKind: newDict(), service: newDict(), statusCode: newDict(),
 		resourceAttrs: newAttrMap(), spanAttrs: newAttrMap(),
-		eventTimesData: dateTime64(proto.PrecisionNano), eventNamesData: lowCard(),
+		eventTimesData: dateTime64(proto.PrecisionNano), eventNamesData: newDict(),
 		eventAttrsData: newAttrMap(), linkAttrsData: newAttrMap(),
 		linkTraceData: new(proto.ColStr), linkSpanData: new(proto.ColStr), linkStateData: new(proto.ColStr),
-		names: map[string]string{},
 	}
 	c.eventTimes = proto.NewArray[time.Time](c.eventTimesData)
 	c.eventNames = proto.NewArray[string](c.eventNamesData)
@@ -92,23 +90,9 @@ func init() {
 	}
 }
 
-// name is b as a string, one allocation per distinct value: LowCardinality
-// columns take strings, and their values repeat.
-func (c *spanColumns) name(b []byte) string {
-	if s, ok := c.names[string(b)]; ok {
-		return s
-	}
-	if len(c.names) >= 1<<14 {
-		clear(c.names)
-	}
-	s := string(b)
-	c.names[s] = s
-	return s
-}
-
 func (c *spanColumns) appendKVs(m attrMap, kvs []rowKV) {
 	for _, kv := range kvs {
-		m.keys.Append(c.name(kv.k))
+		m.keys.AppendBytes(kv.k)
 		m.values.AppendBytes(kv.v)
 	}
 	m.end()
@@ -116,16 +100,16 @@ func (c *spanColumns) appendKVs(m attrMap, kvs []rowKV) {
 
 func (c *spanColumns) append(v *spanRow) {
 	c.rows++
-	c.orgID.Append(c.name(v.org))
+	c.orgID.AppendBytes(v.org)
 	c.executionID.Append(v.executionID)
 	c.timestamp.AppendRaw(proto.DateTime64(v.start))
 	appendHex(&c.traceID, v.traceID, len(v.traceID) == 0)
 	appendHex(&c.spanID, v.spanID, len(v.spanID) == 0)
 	appendHex(&c.parentID, v.parentID, len(v.parentID) == 0)
 	c.traceState.AppendBytes(v.traceState)
-	c.spanName.Append(c.name(v.name))
+	c.spanName.AppendBytes(v.name)
 	c.spanKind.Append(spanKinds[ptrace.SpanKind(int32(uint32(v.kind)))])
-	c.service.Append(c.name(v.service))
+	c.service.AppendBytes(v.service)
 	c.appendKVs(c.resourceAttrs, v.resAttrs)
 	c.scopeName.AppendBytes(v.scopeName)
 	c.scopeVersion.AppendBytes(v.scopeVersion)
@@ -135,7 +119,7 @@ func (c *spanColumns) append(v *spanRow) {
 	c.statusMessage.AppendBytes(v.statusMessage)
 	for _, ev := range v.events {
 		c.eventTimesData.AppendRaw(proto.DateTime64(ev.at))
-		c.eventNamesData.Append(c.name(ev.name))
+		c.eventNamesData.AppendBytes(ev.name)
 		c.appendKVs(c.eventAttrsData, v.nested[ev.from:ev.to])
 	}
 	c.eventTimes.Offsets.Append(uint64(c.eventTimesData.Rows()))
