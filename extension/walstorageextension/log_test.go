@@ -59,6 +59,14 @@ func TestSetGetDeleteBatch(t *testing.T) {
 	assert.Equal(t, []byte("2"), get(t, l, "b"))
 	require.NoError(t, l.Delete(ctx, "never-set"), "deleting a missing key is not an error")
 
+	// A written value is copied: its writer may reuse the bytes once the
+	// write returns (the execution processor's journal and the exporter's
+	// queue do).
+	w := []byte("3")
+	require.NoError(t, l.Batch(ctx, storage.SetOperation("c", w)))
+	w[0] = 'x'
+	assert.Equal(t, []byte("3"), get(t, l, "c"))
+
 	require.NoError(t, l.Close(ctx))
 	assert.ErrorIs(t, l.Set(ctx, "c", nil), errClosed)
 }

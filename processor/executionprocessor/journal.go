@@ -131,7 +131,32 @@ func (j *journal) write(ctx context.Context, first uint64, entries []*entry) err
 		}
 		ops = append(ops, storage.SetOperation(journalKey(first+uint64(i)), b))
 	}
-	return j.commitGroup(ctx, ops)
+	err := j.commitGroup(ctx, ops)
+	// The storage has copied the values once the write returns.
+	for _, e := range entries {
+		if e.raw != nil {
+			recycleEntry(e.raw)
+			e.raw = nil
+		}
+	}
+	return err
+}
+
+// entryBufs are the bytes of written span entries, for the next ones.
+var entryBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+func entryBuf() []byte {
+	b := *entryBufs.Get().(*[]byte)
+	if b == nil {
+		return make([]byte, 0, 1024)
+	}
+	return b[:0]
+}
+
+func recycleEntry(b []byte) {
+	if cap(b) <= 64<<10 { // one huge span does not stay pinned
+		entryBufs.Put(&b)
+	}
 }
 
 // commitGroup writes ops in the next transaction and returns its result.

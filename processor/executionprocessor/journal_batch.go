@@ -39,7 +39,7 @@ func (b *batch) entry(k key, kind byte) *entry {
 func (b *batch) span(k key, project string, f *spanFacts, span ptrace.Span) {
 	en := b.entry(k, entrySpans)
 	if en.raw == nil {
-		en.raw = en.appendHead(make([]byte, 0, 1024))
+		en.raw = en.appendHead(entryBuf())
 		en.raw = binary.AppendUvarint(en.raw, uint64(len(project)))
 		en.raw = append(en.raw, project...)
 	}
