@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agora-otelcol/agora-otelcol/exporter/clickhouseexporter/internal/metadata"
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -70,7 +71,7 @@ func createTracesExporter(ctx context.Context, set exporter.Settings, cfg compon
 	if err != nil {
 		return nil, err
 	}
-	return readOnlyTraces{exp}, nil
+	return readOnlyTraces{exp, arrivals{&spanArrivals, !keepsRequests(c.cfg.QueueConfig)}}, nil
 }
 
 func createLogsExporter(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
@@ -93,9 +94,16 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 // copy of every request. Spans and log records are never changed: they are
 // converted to rows before ConsumeTraces or ConsumeLogs returns. Saying so
 // spares the copy.
-type readOnlyTraces struct{ exporter.Traces }
+type readOnlyTraces struct {
+	exporter.Traces
+	arrivals arrivals
+}
 
 func (readOnlyTraces) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (e readOnlyTraces) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	return e.arrivals.consume(ctx, func(ctx context.Context) error { return e.Traces.ConsumeTraces(ctx, td) })
+}
 
 type readOnlyLogs struct{ exporter.Logs }
 

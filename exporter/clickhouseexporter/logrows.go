@@ -39,7 +39,7 @@ var (
 
 // convertLogs turns log records into rows.
 func convertLogs(ld plog.Logs) *rowRequest {
-	r := newRowRequest(ld.LogRecordCount(), 256)
+	r := newRowRequest(nil, ld.LogRecordCount(), 256)
 	one := plog.NewLogs() // the single-record Logs of an OTLP row, reused
 	for _, rl := range ld.ResourceLogs().All() {
 		org := agora.Str(rl.Resource().Attributes(), agora.AttrOrgID)

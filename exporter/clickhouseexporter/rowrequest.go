@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 )
@@ -147,11 +148,63 @@ func (r *rowRequest) slice(from, to int) *rowRequest {
 	return s
 }
 
-// newRowRequest reserves room for n rows of about rowSize bytes.
-func newRowRequest(n, rowSize int) *rowRequest {
-	r := &rowRequest{buf: make([]byte, 1, 1+n*rowSize), starts: make([]int, 0, n), owned: true}
-	r.buf[0] = rowsV1
-	return r
+// newRowRequest reserves room for n rows of about rowSize bytes, in a
+// buffer from bufs when it has one that large (nil: a new one).
+func newRowRequest(bufs *bufList, n, rowSize int) *rowRequest {
+	var buf []byte
+	if bufs != nil {
+		buf = bufs.get(1 + n*rowSize)
+	} else {
+		buf = make([]byte, 0, 1+n*rowSize)
+	}
+	return &rowRequest{buf: append(buf, rowsV1), starts: make([]int, 0, n), owned: true}
+}
+
+// spanArrivals are the buffers of span requests the queue has stored, for
+// the next requests to be converted into (see arrivals).
+var spanArrivals = bufList{make(chan []byte, 8)}
+
+// arrivals recycles the buffer a request was converted into once
+// exporterhelper no longer holds it: a persistent queue has copied it to
+// storage when ConsumeTraces returns, and without a queue it has been sent.
+// Only a memory queue keeps the request itself; then nothing is recycled.
+// The converter finds the arrival in the context ConsumeTraces was given.
+type arrivals struct {
+	bufs *bufList
+	on   bool
+}
+
+type arrivalKey struct{}
+
+// arrival is one ConsumeTraces call's request.
+type arrival struct{ req *rowRequest }
+
+// hold notes req as ctx's arrival, if ctx carries one.
+func hold(ctx context.Context, req *rowRequest) {
+	if a, ok := ctx.Value(arrivalKey{}).(*arrival); ok {
+		a.req = req
+	}
+}
+
+// consume runs next with an arrival in ctx, then recycles its request's
+// buffer. A request that was sent (no queue) was released by its insert.
+func (a arrivals) consume(ctx context.Context, next func(context.Context) error) error {
+	if !a.on {
+		return next(ctx)
+	}
+	var in arrival
+	err := next(context.WithValue(ctx, arrivalKey{}, &in))
+	if in.req != nil && in.req.buf != nil {
+		a.bufs.put(in.req.buf)
+		in.req.buf, in.req.starts = nil, nil
+	}
+	return err
+}
+
+// keepsRequests reports whether the sending queue holds requests in memory
+// (a queue without storage).
+func keepsRequests(q configoptional.Optional[exporterhelper.QueueBatchConfig]) bool {
+	return q.HasValue() && q.Get().StorageID == nil
 }
 
 // begin starts a row; end(at) closes the row begun at at.

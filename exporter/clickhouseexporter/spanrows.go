@@ -52,14 +52,16 @@ type spanConverter struct {
 	now    func() time.Time
 }
 
-func (c spanConverter) request(_ context.Context, td ptrace.Traces) (xexporterhelper.Request, error) {
-	return c.convert(td), nil
+func (c spanConverter) request(ctx context.Context, td ptrace.Traces) (xexporterhelper.Request, error) {
+	r := c.convert(td)
+	hold(ctx, r)
+	return r, nil
 }
 
 func (c spanConverter) convert(td ptrace.Traces) *rowRequest {
 	n := td.SpanCount()
 	// Sized by the rows seen so far: one allocation for most requests.
-	r := newRowRequest(n, int(rowSizeHint.Load()))
+	r := newRowRequest(&spanArrivals, n, int(rowSizeHint.Load()))
 	now := c.now()
 	var head []byte // the resource's and scope's part of every row
 	for _, rs := range td.ResourceSpans().All() {
