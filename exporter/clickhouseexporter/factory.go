@@ -71,7 +71,7 @@ func createTracesExporter(ctx context.Context, set exporter.Settings, cfg compon
 	if err != nil {
 		return nil, err
 	}
-	return readOnlyTraces{exp, arrivals{&spanArrivals, !keepsRequests(c.cfg.QueueConfig)}}, nil
+	return readOnlyTraces{exp, arrivals{spanRows, !keepsRequests(c.cfg.QueueConfig)}}, nil
 }
 
 func createLogsExporter(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {

@@ -97,12 +97,12 @@ func TestMemoryQueueKeepsArrivals(t *testing.T) {
 	for i := range 4 {
 		require.NoError(t, exp.ConsumeTraces(ctx, namedSpans(fmt.Sprint(i), 10)))
 	}
-	assert.Empty(t, spanArrivals.idle, "the memory queue holds the requests' buffers")
+	assert.Empty(t, spanRows.arrivals.idle, "the memory queue holds the requests' buffers")
 	require.NoError(t, exp.Shutdown(ctx))
 }
 
 func drainArrivals() {
-	for len(spanArrivals.idle) > 0 {
-		<-spanArrivals.idle
+	for len(spanRows.arrivals.idle) > 0 {
+		<-spanRows.arrivals.idle
 	}
 }

@@ -42,7 +42,7 @@ func TestIntegrationRecycledArrivalsKeepQueuedSpans(t *testing.T) {
 		}
 		require.NoError(t, exp.ConsumeTraces(ctx, td))
 	}
-	assert.NotEmpty(t, spanArrivals.idle, "stored requests' buffers are recycled")
+	assert.NotEmpty(t, spanRows.arrivals.idle, "stored requests' buffers are recycled")
 	// A persistent queue keeps what it holds at shutdown for the next
 	// start: wait until every span is in.
 	require.Eventually(t, func() bool {

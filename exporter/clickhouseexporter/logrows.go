@@ -39,7 +39,7 @@ var (
 
 // convertLogs turns log records into rows.
 func convertLogs(ld plog.Logs) *rowRequest {
-	r := newRowRequest(nil, ld.LogRecordCount(), 256)
+	r := newRowRequest(logRows, ld.LogRecordCount(), 256)
 	one := plog.NewLogs() // the single-record Logs of an OTLP row, reused
 	for _, rl := range ld.ResourceLogs().All() {
 		org := agora.Str(rl.Resource().Attributes(), agora.AttrOrgID)
@@ -79,7 +79,7 @@ func logsRequest(_ context.Context, ld plog.Logs) (xexporterhelper.Request, erro
 }
 
 // logEncoding is the persistent queue's encoding of log requests.
-func logEncoding() rowEncoding { return rowEncoding{"logs", legacyLogs} }
+func logEncoding() rowEncoding { return rowEncoding{"logs", logRows, legacyLogs} }
 
 // legacyLogs converts an item of a queue an older version wrote: OTLP
 // protobuf.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 )
@@ -29,6 +28,7 @@ type rowRequest struct {
 	buf    []byte // rowsV1, then the rows
 	starts []int  // where each row's length begins in buf
 	owned  bool   // buf was allocated here, not handed over by the storage
+	kind   *rowKind
 }
 
 var _ xexporterhelper.Request = (*rowRequest)(nil)
@@ -69,10 +69,12 @@ func (r *rowRequest) MergeSplit(_ context.Context, maxSize int, szt exporterhelp
 		}
 		shift := len(r.buf) - 1
 		if need := len(r.buf) + len(o.buf) - 1; need > cap(r.buf) {
-			// Doubling, from a recycled batch when there is one: append
-			// grows a large slice by a quarter, copying a batch of tens of
-			// megabytes over and over as requests merge into it.
-			b := rowBufs.get(2 * need)
+			// Room for a whole batch at once, from a recycled batch when
+			// there is one: append grows a large slice by a quarter,
+			// copying a batch of tens of megabytes over and over as
+			// requests merge into it.
+			k := r.rowKind()
+			b := k.batches.get(k.batchRoom(need, len(r.starts)+len(o.starts), maxSize, szt))
 			r.buf, r.owned = append(b, r.buf...), true
 		}
 		r.buf = append(r.buf, o.buf[1:]...)
@@ -103,108 +105,16 @@ func (r *rowRequest) MergeSplit(_ context.Context, maxSize int, szt exporterhelp
 	return append(out, r.slice(from, len(r.starts))), nil
 }
 
-// rowBufs are the buffers of sent batches, for the next ones to grow into.
-var rowBufs = bufList{make(chan []byte, 2)}
-
-type bufList struct{ idle chan []byte }
-
-// get is an empty buffer with room for n bytes.
-func (l bufList) get(n int) []byte {
-	select {
-	case b := <-l.idle:
-		if cap(b) >= n {
-			return b[:0]
-		}
-	default:
-	}
-	return make([]byte, 0, n)
-}
-
-func (l bufList) put(b []byte) {
-	select {
-	case l.idle <- b[:0]:
-	default:
-	}
-}
-
-// release hands r's buffer back once its rows are stored; r is not used
-// again (exporterhelper retries only a failed request).
-func (r *rowRequest) release() {
-	if r.owned {
-		rowBufs.put(r.buf)
-	}
-	r.buf, r.starts = nil, nil
-}
-
 // slice is a new request of rows [from, to).
 func (r *rowRequest) slice(from, to int) *rowRequest {
 	base := r.starts[from]
-	s := &rowRequest{buf: make([]byte, 1, 1+r.end(to-1)-base), starts: make([]int, 0, to-from), owned: true}
+	s := &rowRequest{buf: make([]byte, 1, 1+r.end(to-1)-base), starts: make([]int, 0, to-from), owned: true, kind: r.kind}
 	s.buf[0] = rowsV1
 	s.buf = append(s.buf, r.buf[base:r.end(to-1)]...)
 	for _, at := range r.starts[from:to] {
 		s.starts = append(s.starts, at-base+1)
 	}
 	return s
-}
-
-// newRowRequest reserves room for n rows of about rowSize bytes, in a
-// buffer from bufs when it has one that large (nil: a new one).
-func newRowRequest(bufs *bufList, n, rowSize int) *rowRequest {
-	var buf []byte
-	if bufs != nil {
-		buf = bufs.get(1 + n*rowSize)
-	} else {
-		buf = make([]byte, 0, 1+n*rowSize)
-	}
-	return &rowRequest{buf: append(buf, rowsV1), starts: make([]int, 0, n), owned: true}
-}
-
-// spanArrivals are the buffers of span requests the queue has stored, for
-// the next requests to be converted into (see arrivals).
-var spanArrivals = bufList{make(chan []byte, 8)}
-
-// arrivals recycles the buffer a request was converted into once
-// exporterhelper no longer holds it: a persistent queue has copied it to
-// storage when ConsumeTraces returns, and without a queue it has been sent.
-// Only a memory queue keeps the request itself; then nothing is recycled.
-// The converter finds the arrival in the context ConsumeTraces was given.
-type arrivals struct {
-	bufs *bufList
-	on   bool
-}
-
-type arrivalKey struct{}
-
-// arrival is one ConsumeTraces call's request.
-type arrival struct{ req *rowRequest }
-
-// hold notes req as ctx's arrival, if ctx carries one.
-func hold(ctx context.Context, req *rowRequest) {
-	if a, ok := ctx.Value(arrivalKey{}).(*arrival); ok {
-		a.req = req
-	}
-}
-
-// consume runs next with an arrival in ctx, then recycles its request's
-// buffer. A request that was sent (no queue) was released by its insert.
-func (a arrivals) consume(ctx context.Context, next func(context.Context) error) error {
-	if !a.on {
-		return next(ctx)
-	}
-	var in arrival
-	err := next(context.WithValue(ctx, arrivalKey{}, &in))
-	if in.req != nil && in.req.buf != nil {
-		a.bufs.put(in.req.buf)
-		in.req.buf, in.req.starts = nil, nil
-	}
-	return err
-}
-
-// keepsRequests reports whether the sending queue holds requests in memory
-// (a queue without storage).
-func keepsRequests(q configoptional.Optional[exporterhelper.QueueBatchConfig]) bool {
-	return q.HasValue() && q.Get().StorageID == nil
 }
 
 // begin starts a row; end(at) closes the row begun at at.
@@ -223,6 +133,7 @@ func (r *rowRequest) endRow(at int) {
 // reads an item an older version wrote (OTLP protobuf) into rows.
 type rowEncoding struct {
 	signal string
+	kind   *rowKind
 	legacy func([]byte) (*rowRequest, error)
 }
 
@@ -240,7 +151,7 @@ func (e rowEncoding) Marshal(_ context.Context, req xexporterhelper.Request) ([]
 // older version's item.
 func (e rowEncoding) Unmarshal(b []byte) (context.Context, xexporterhelper.Request, error) {
 	ctx := context.Background()
-	r, rows, err := unmarshalRows(b)
+	r, rows, err := unmarshalRows(b, e.kind)
 	if !rows && err == nil {
 		r, err = e.legacy(b)
 	}
@@ -254,11 +165,11 @@ var errDamagedRows = errors.New("damaged queue item")
 
 // unmarshalRows checks every row's length against the item; rows reports
 // false for an item that is not rows (an older version's protobuf).
-func unmarshalRows(b []byte) (_ *rowRequest, rows bool, _ error) {
+func unmarshalRows(b []byte, kind *rowKind) (_ *rowRequest, rows bool, _ error) {
 	if len(b) == 0 || b[0] != rowsV1 {
 		return nil, false, nil
 	}
-	r := &rowRequest{buf: b[:len(b):len(b)]}
+	r := &rowRequest{buf: b[:len(b):len(b)], kind: kind}
 	for at := 1; at < len(b); {
 		if len(b)-at < 4 {
 			return nil, true, errDamagedRows

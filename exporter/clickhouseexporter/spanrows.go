@@ -31,7 +31,7 @@ import (
 // (non-string values as pdata's AsString).
 
 // spanEncoding is the persistent queue's encoding of span requests.
-func spanEncoding(conv spanConverter) rowEncoding { return rowEncoding{"spans", conv.legacy} }
+func spanEncoding(conv spanConverter) rowEncoding { return rowEncoding{"spans", spanRows, conv.legacy} }
 
 // legacy converts an item of a queue an older version wrote: OTLP protobuf.
 func (c spanConverter) legacy(b []byte) (*rowRequest, error) {
@@ -61,7 +61,7 @@ func (c spanConverter) request(ctx context.Context, td ptrace.Traces) (xexporter
 func (c spanConverter) convert(td ptrace.Traces) *rowRequest {
 	n := td.SpanCount()
 	// Sized by the rows seen so far: one allocation for most requests.
-	r := newRowRequest(&spanArrivals, n, int(rowSizeHint.Load()))
+	r := newRowRequest(spanRows, n, int(rowSizeHint.Load()))
 	now := c.now()
 	var head []byte // the resource's and scope's part of every row
 	for _, rs := range td.ResourceSpans().All() {
