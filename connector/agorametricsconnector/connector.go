@@ -2,6 +2,7 @@ package agorametricsconnector // import "github.com/agora-otelcol/agora-otelcol/
 
 import (
 	"context"
+	"encoding/binary"
 	"sync"
 	"time"
 
@@ -222,27 +223,35 @@ func deref(p *int64) int64 {
 
 // seen is a bounded set of ids: two generations, the older dropped when
 // the newer fills. An id forgotten this way is one whose final version was
-// emitted long ago.
+// emitted long ago. Ids are kept as 64 bits of their 128 (both halves
+// folded): the maps are half the size and hash faster, and two ids that
+// fold alike (odds of about 3 in 10^8 among a million ids) would count
+// one of them no more.
 type seen struct {
 	max      int
-	cur, old map[uuid.UUID]struct{}
+	cur, old map[uint64]struct{}
 }
 
 func newSeen(max int) *seen {
-	return &seen{max: max, cur: map[uuid.UUID]struct{}{}, old: map[uuid.UUID]struct{}{}}
+	return &seen{max: max, cur: map[uint64]struct{}{}, old: map[uint64]struct{}{}}
+}
+
+func fold64(id uuid.UUID) uint64 {
+	return binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])
 }
 
 func (s *seen) has(id uuid.UUID) bool {
-	if _, ok := s.cur[id]; ok {
+	k := fold64(id)
+	if _, ok := s.cur[k]; ok {
 		return true
 	}
-	_, ok := s.old[id]
+	_, ok := s.old[k]
 	return ok
 }
 
 func (s *seen) add(id uuid.UUID) {
 	if len(s.cur) >= s.max/2 {
-		s.old, s.cur = s.cur, map[uuid.UUID]struct{}{}
+		s.old, s.cur = s.cur, map[uint64]struct{}{}
 	}
-	s.cur[id] = struct{}{}
+	s.cur[fold64(id)] = struct{}{}
 }
