@@ -22,15 +22,17 @@ import (
 // fault sticks, so decoders check once at the end).
 type reader struct{ wire.Reader }
 
-func compactReader(lr plog.LogRecord, kind byte) (*reader, error) {
+// compactReader and compactBody return a value, not a pointer: a decoder
+// keeps its reader on the stack (one allocation less per record).
+func compactReader(lr plog.LogRecord, kind byte) (reader, error) {
 	return compactBody(lr.Body().Bytes().AsRaw(), kind)
 }
 
-func compactBody(b []byte, kind byte) (*reader, error) {
+func compactBody(b []byte, kind byte) (reader, error) {
 	if len(b) < 2 || b[0] != compactVersion || b[1] != kind {
-		return nil, fmt.Errorf("compact record: not a version %d %q body", compactVersion, kind)
+		return reader{}, fmt.Errorf("compact record: not a version %d %q body", compactVersion, kind)
 	}
-	return &reader{wire.NewReader(b[2:])}, nil
+	return reader{wire.NewReader(b[2:])}, nil
 }
 
 // compactErr names the layout in a reader's fault.
@@ -86,28 +88,37 @@ func (r *reader) float() float64 {
 	return 0
 }
 
-func (r *reader) optTime(present bool) *time.Time {
+// optTime, optFloat and optInt read an optional field into *into and
+// return into, or nil when the field is absent.
+func (r *reader) optTime(present bool, into *time.Time) *time.Time {
 	if !present {
 		return nil
 	}
-	t := r.time()
-	return &t
+	*into = r.time()
+	return into
 }
 
-func (r *reader) optFloat(present bool) *float64 {
+func (r *reader) optFloat(present bool, into *float64) *float64 {
 	if !present {
 		return nil
 	}
-	f := r.float()
-	return &f
+	*into = r.float()
+	return into
 }
 
-func (r *reader) optInt(present bool) *int64 {
+func (r *reader) optInt(present bool, into *int64) *int64 {
 	if !present {
 		return nil
 	}
-	i := r.Varint()
-	return &i
+	*into = r.Varint()
+	return into
+}
+
+// nodeOptionals holds a decoded node record's optional fields.
+type nodeOptionals struct {
+	completedAt               time.Time
+	prep, exec, post, cost    float64
+	prompt, completion, total int64
 }
 
 func (r *reader) scope(s *Scope) {
@@ -186,8 +197,12 @@ func DecodeCompactExecution(exec uuid.UUID, body []byte) (Execution, error) {
 	e.Status = Status(r.str())
 	e.StartedAt = r.time()
 	flags := r.Uvarint()
-	e.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
-	e.DurationMs = r.optFloat(flags&hasDuration != 0)
+	o := new(struct {
+		completedAt time.Time
+		duration    float64
+	})
+	e.CompletedAt = r.optTime(flags&hasCompletedAt != 0, &o.completedAt)
+	e.DurationMs = r.optFloat(flags&hasDuration != 0, &o.duration)
 	e.ErrorMessage = r.str()
 	e.Input, e.Output = r.value(0), r.value(0)
 	for _, p := range []*int64{&e.NodeCount, &e.ErrorCount, &e.RetryCount, &e.PromptTokens, &e.CompletionTokens, &e.TotalTokens} {
@@ -261,18 +276,20 @@ func DecodeCompactNodeExecution(exec uuid.UUID, body []byte) (NodeExecution, err
 	n.NodeName, n.NodeType, n.Status = r.str(), r.str(), Status(r.str())
 	n.StartedAt = r.time()
 	flags := r.Uvarint()
-	n.CompletedAt = r.optTime(flags&hasCompletedAt != 0)
-	n.PrepDurationMs = r.optFloat(flags&hasPrep != 0)
-	n.ExecDurationMs = r.optFloat(flags&hasExec != 0)
-	n.PostDurationMs = r.optFloat(flags&hasPost != 0)
+	// The optional fields point into one allocation, not one each.
+	o := new(nodeOptionals)
+	n.CompletedAt = r.optTime(flags&hasCompletedAt != 0, &o.completedAt)
+	n.PrepDurationMs = r.optFloat(flags&hasPrep != 0, &o.prep)
+	n.ExecDurationMs = r.optFloat(flags&hasExec != 0, &o.exec)
+	n.PostDurationMs = r.optFloat(flags&hasPost != 0, &o.post)
 	n.ErrorMessage = r.str()
 	n.RetryCount = r.Varint()
 	n.NextAction = r.str()
 	n.Input, n.Output = r.value(0), r.value(0)
-	n.PromptTokens = r.optInt(flags&hasPrompt != 0)
-	n.CompletionTokens = r.optInt(flags&hasCompletion != 0)
-	n.TotalTokens = r.optInt(flags&hasTotal != 0)
-	n.EstimatedCost = r.optFloat(flags&hasCost != 0)
+	n.PromptTokens = r.optInt(flags&hasPrompt != 0, &o.prompt)
+	n.CompletionTokens = r.optInt(flags&hasCompletion != 0, &o.completion)
+	n.TotalTokens = r.optInt(flags&hasTotal != 0, &o.total)
+	n.EstimatedCost = r.optFloat(flags&hasCost != 0, &o.cost)
 	n.Model, n.Provider = r.str(), r.str()
 	n.Deleted = flags&flagDeleted != 0
 	n.bound()
