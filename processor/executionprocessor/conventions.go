@@ -64,7 +64,9 @@ func (agoraSpans) read(span ptrace.Span, attrs pcommon.Map, f *spanFacts) bool {
 	switch {
 	case agora.Str(attrs, agora.SpanAttrFlow) != "":
 		f.kind, f.name = kindFlow, agora.Str(attrs, agora.SpanAttrFlow)
-		f.durationMs = bounded(attrs, agora.SpanAttrTotalDurationMs, agora.DurationOK, &f.ignored)
+		if d, ok := bounded(attrs, agora.SpanAttrTotalDurationMs, agora.DurationOK, &f.ignored); ok {
+			f.durationMs = &d
+		}
 		if id, err := uuid.Parse(agora.Str(attrs, agora.SpanAttrExecutionID)); err == nil && !f.fromAPI {
 			f.apiExec = id
 		}
@@ -187,11 +189,11 @@ func firstNonEmpty(s ...string) string {
 // jsonAttr is a captured input or output: JSON text (as the conventions
 // record it) becomes its value, other text stays text. Absent: empty.
 func jsonAttr(attrs pcommon.Map, k string) pcommon.Value {
-	out := pcommon.NewValueEmpty()
 	v, ok := attrs.Get(k)
 	if !ok {
-		return out
+		return pcommon.Value{} // not Present, as in copyAttr
 	}
+	out := pcommon.NewValueEmpty()
 	if v.Type() == pcommon.ValueTypeStr {
 		if s := strings.TrimSpace(v.Str()); len(s) > 0 && (s[0] == '{' || s[0] == '[') {
 			var raw any

@@ -124,11 +124,11 @@ func phaseOf(span ptrace.Span, f *spanFacts) phase {
 	p := phase{name: agora.Str(attrs, agora.SpanAttrPhase), nextAction: agora.Str(attrs, agora.SpanAttrNextAction),
 		durationMs: agora.ClampDurationMs(float64(f.end.Sub(f.start)) / float64(time.Millisecond)), err: f.err,
 		input: copyAttr(attrs, agora.SpanAttrInput), output: copyAttr(attrs, agora.SpanAttrOutput)}
-	if d := bounded(attrs, agora.SpanAttrDurationMs, agora.DurationOK, &f.ignored); d != nil {
-		p.durationMs = *d
+	if d, ok := bounded(attrs, agora.SpanAttrDurationMs, agora.DurationOK, &f.ignored); ok {
+		p.durationMs = d
 	}
-	if r := bounded(attrs, agora.SpanAttrRetryCount, agora.RetriesOK, &f.ignored); r != nil {
-		n := int64(*r)
+	if r, ok := bounded(attrs, agora.SpanAttrRetryCount, agora.RetriesOK, &f.ignored); ok {
+		n := int64(r)
 		p.retry = &n
 	}
 	return p
@@ -150,27 +150,31 @@ func errorOf(span ptrace.Span) spanErr {
 	return spanErr{is: true}
 }
 
-// bounded is a numeric attribute within its bounds (ok); nil when absent,
-// and nil and counted in ignored when not a finite number within them.
-func bounded(attrs pcommon.Map, k string, ok func(float64) bool, ignored *int) *float64 {
+// bounded is a numeric attribute within its bounds (ok); false when
+// absent, and false and counted in ignored when not a finite number within
+// them.
+func bounded(attrs pcommon.Map, k string, ok func(float64) bool, ignored *int) (float64, bool) {
 	v, found := attrs.Get(k)
 	if !found {
-		return nil
+		return 0, false
 	}
 	if f, isNum := agora.Number(v); isNum && ok(f) {
-		return &f
+		return f, true
 	}
 	*ignored++
-	return nil
+	return 0, false
 }
 
 // copyAttr detaches an attribute from the request's pdata, which the
-// pipeline passes on and may change or free.
+// pipeline passes on and may change or free. An absent one is the zero
+// Value (not Present), without an allocation: most spans carry none.
 func copyAttr(attrs pcommon.Map, k string) pcommon.Value {
-	out := pcommon.NewValueEmpty()
-	if v, ok := attrs.Get(k); ok {
-		v.CopyTo(out)
+	v, ok := attrs.Get(k)
+	if !ok {
+		return pcommon.Value{}
 	}
+	out := pcommon.NewValueEmpty()
+	v.CopyTo(out)
 	return out
 }
 

@@ -47,8 +47,8 @@ func usageOf(attrs pcommon.Map, prices []Price, llm bool, ignored *int) usage {
 		u.total = u.prompt + u.completion
 	}
 	for _, k := range agora.UsageCostKeys {
-		if c := bounded(attrs, k, agora.CostOK, ignored); c != nil {
-			u.cost, u.hasCost = *c, true
+		if c, ok := bounded(attrs, k, agora.CostOK, ignored); ok {
+			u.cost, u.hasCost = c, true
 			break
 		}
 	}
@@ -93,8 +93,8 @@ func priceOf(attrs pcommon.Map, prices []Price) (Price, bool) {
 
 func firstCount(attrs pcommon.Map, keys []string, ignored *int) (int64, bool) {
 	for _, k := range keys {
-		if f := bounded(attrs, k, agora.CountOK, ignored); f != nil {
-			return int64(*f), true
+		if f, ok := bounded(attrs, k, agora.CountOK, ignored); ok {
+			return int64(f), true
 		}
 	}
 	return 0, false
