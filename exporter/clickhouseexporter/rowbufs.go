@@ -61,30 +61,30 @@ func (r *rowRequest) release() {
 }
 
 // batchRoom is the capacity a batch takes when need bytes (rows rows)
-// outgrow it: the size batches were last sent at (before the first,
-// maxSize), rows at their average size, and an eighth. The batcher sends
-// a batch once it reaches its minimum, so this is about what the batch
-// will hold: it is copied once, instead of at every doubling, and holds
-// little more than it needs. Beyond that, past maxBatchRoom, or with no
-// size to go by, it doubles.
+// outgrow it: the size the last batch was sent at (at most maxSize), rows
+// at their average size, and an eighth. The batcher sends a batch once it
+// reaches its minimum, so this is about what the batch will hold: it is
+// copied once, instead of at every doubling, and holds little more than it
+// needs. Before a batch was sent, beyond that size, or past maxBatchRoom,
+// it doubles.
 func (k *rowKind) batchRoom(need, rows, maxSize int, szt exporterhelper.RequestSizerType) int {
 	target := 0
 	if szt == exporterhelper.RequestSizerTypeBytes {
-		target = bounded(int(k.sentBytes.Load()), maxSize)
+		target = atMost(int(k.sentBytes.Load()), maxSize)
 	} else if rows > 0 {
-		target = bounded(int(k.sentRows.Load()), maxSize) * (need / rows)
+		target = atMost(int(k.sentRows.Load()), maxSize) * (need / rows)
 	}
 	// Rounded up to whole MiB, so the buffer of a batch sent before fits
 	// the next one although their rows differ a little.
-	if full := (target + target/8 + 1<<20 - 1) &^ (1<<20 - 1); full > need && full <= maxBatchRoom {
+	if full := (target + target/8 + 1<<20 - 1) &^ (1<<20 - 1); target > 0 && full > need && full <= maxBatchRoom {
 		return full
 	}
 	return 2 * need
 }
 
-// bounded is sent, or max when nothing was sent or sent exceeds it.
-func bounded(sent, max int) int {
-	if sent <= 0 || max > 0 && sent > max {
+// atMost is sent, or max when sent exceeds it.
+func atMost(sent, max int) int {
+	if max > 0 && sent > max {
 		return max
 	}
 	return sent
