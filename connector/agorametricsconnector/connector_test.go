@@ -66,7 +66,7 @@ func nodeRun(exec uuid.UUID, workflow, name string, status agora.Status, d time.
 		Status: status, StartedAt: t0, CompletedAt: &done}
 }
 
-func newTestConnector(t *testing.T, cfg *Config) (*metricsConnector, *consumertest.MetricsSink) {
+func newTestConnector(t testing.TB, cfg *Config) (*metricsConnector, *consumertest.MetricsSink) {
 	sink := &consumertest.MetricsSink{}
 	c, err := NewFactory().CreateLogsToMetrics(context.Background(), connectortest.NewNopSettings(metadata.Type), cfg, sink)
 	require.NoError(t, err)
