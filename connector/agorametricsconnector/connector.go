@@ -224,9 +224,8 @@ func deref(p *int64) int64 {
 // seen is a bounded set of ids: two generations, the older dropped when
 // the newer fills. An id forgotten this way is one whose final version was
 // emitted long ago. Ids are kept as 64 bits of their 128 (both halves
-// folded): the maps are half the size and hash faster, and two ids that
-// fold alike (odds of about 3 in 10^8 among a million ids) would count
-// one of them no more.
+// folded): the maps are half the size, and two ids that fold alike (odds
+// of about 3 in 10^8 among a million ids) would count as one.
 type seen struct {
 	max      int
 	cur, old map[uint64]struct{}
