@@ -142,23 +142,6 @@ func (j *journal) write(ctx context.Context, first uint64, entries []*entry) err
 	return err
 }
 
-// entryBufs are the bytes of written span entries, for the next ones.
-var entryBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-func entryBuf() []byte {
-	b := *entryBufs.Get().(*[]byte)
-	if b == nil {
-		return make([]byte, 0, 1024)
-	}
-	return b[:0]
-}
-
-func recycleEntry(b []byte) {
-	if cap(b) <= 64<<10 { // one huge span does not stay pinned
-		entryBufs.Put(&b)
-	}
-}
-
 // commitGroup writes ops in the next transaction and returns its result.
 // The first writer to find no transaction running commits, for itself and
 // for everyone who queued meanwhile, until no one waits.

@@ -2,6 +2,7 @@ package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/pro
 
 import (
 	"encoding/binary"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -94,3 +95,20 @@ var foldedAttributes = func() map[string]bool {
 	}
 	return keep
 }()
+
+// entryBufs are the bytes of written span entries, for the next ones.
+var entryBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+func entryBuf() []byte {
+	b := *entryBufs.Get().(*[]byte)
+	if b == nil {
+		return make([]byte, 0, 1024)
+	}
+	return b[:0]
+}
+
+func recycleEntry(b []byte) {
+	if cap(b) <= 64<<10 { // one huge span does not stay pinned
+		entryBufs.Put(&b)
+	}
+}
