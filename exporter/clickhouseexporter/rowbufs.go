@@ -61,18 +61,20 @@ func (r *rowRequest) release() {
 }
 
 // batchRoom is the capacity a batch takes when need bytes (rows rows)
-// outgrow it: the size the last batch was sent at (at most maxSize), rows
-// at their average size, and an eighth. The batcher sends a batch once it
+// outgrow it: the bytes the last batch was sent with (of at most maxSize
+// items or bytes), and an eighth. The batcher sends a batch once it
 // reaches its minimum, so this is about what the batch will hold: it is
 // copied once, instead of at every doubling, and holds little more than it
 // needs. Before a batch was sent, beyond that size, or past maxBatchRoom,
 // it doubles.
-func (k *rowKind) batchRoom(need, rows, maxSize int, szt exporterhelper.RequestSizerType) int {
-	target := 0
-	if szt == exporterhelper.RequestSizerTypeBytes {
-		target = atMost(int(k.sentBytes.Load()), maxSize)
-	} else if rows > 0 {
-		target = atMost(int(k.sentRows.Load()), maxSize) * (need / rows)
+func (k *rowKind) batchRoom(need, maxSize int, szt exporterhelper.RequestSizerType) int {
+	target, sentRows := int(k.sentBytes.Load()), int(k.sentRows.Load())
+	switch {
+	case maxSize <= 0:
+	case szt == exporterhelper.RequestSizerTypeBytes:
+		target = min(target, maxSize)
+	case sentRows > maxSize:
+		target = target / sentRows * maxSize
 	}
 	// Rounded up to whole MiB, so the buffer of a batch sent before fits
 	// the next one although their rows differ a little.
@@ -80,14 +82,6 @@ func (k *rowKind) batchRoom(need, rows, maxSize int, szt exporterhelper.RequestS
 		return full
 	}
 	return 2 * need
-}
-
-// atMost is sent, or max when sent exceeds it.
-func atMost(sent, max int) int {
-	if max > 0 && sent > max {
-		return max
-	}
-	return sent
 }
 
 // maxBatchRoom bounds what batchRoom reserves ahead of the rows.

@@ -74,7 +74,7 @@ func (r *rowRequest) MergeSplit(_ context.Context, maxSize int, szt exporterhelp
 			// copying a batch of tens of megabytes over and over as
 			// requests merge into it.
 			k := r.rowKind()
-			b := k.batches.get(k.batchRoom(need, len(r.starts)+len(o.starts), maxSize, szt))
+			b := k.batches.get(k.batchRoom(need, maxSize, szt))
 			r.buf, r.owned = append(b, r.buf...), true
 		}
 		r.buf = append(r.buf, o.buf[1:]...)
