@@ -3,10 +3,10 @@ package clickhouseexporter
 import (
 	"context"
 	"fmt"
-	"github.com/ClickHouse/ch-go/proto"
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
