@@ -35,31 +35,27 @@ func newDict() *dictColumn {
 }
 
 // AppendBytes adds a value; only a value new to the block is copied.
-func (d *dictColumn) AppendBytes(b []byte) {
-	k := d.index[string(b)]
-	switch {
-	case k == nil:
-		k = &dictKey{d.gen, uint32(d.dict.Rows())}
-		d.index[string(b)] = k
-		d.dict.AppendBytes(b)
-	case k.gen != d.gen:
-		*k = dictKey{d.gen, uint32(d.dict.Rows())}
-		d.dict.AppendBytes(b)
-	}
-	d.keys = append(d.keys, k.key)
-}
+func (d *dictColumn) AppendBytes(b []byte) { dictAppend(d, b) }
 
-func (d *dictColumn) Append(s string) {
-	k := d.index[s]
+func (d *dictColumn) Append(s string) { dictAppend(d, s) }
+
+// dictAppend looks v up without converting it (a map index by string(v)
+// does not allocate) and adds it to the dictionary when the block has not
+// seen it yet.
+func dictAppend[T string | []byte](d *dictColumn, v T) {
+	k := d.index[string(v)]
 	switch {
 	case k == nil:
-		k = &dictKey{d.gen, uint32(d.dict.Rows())}
-		d.index[s] = k
-		d.dict.Append(s)
-	case k.gen != d.gen:
-		*k = dictKey{d.gen, uint32(d.dict.Rows())}
-		d.dict.Append(s)
+		k = &dictKey{}
+		d.index[string(v)] = k
+	case k.gen == d.gen:
+		d.keys = append(d.keys, k.key)
+		return
 	}
+	*k = dictKey{d.gen, uint32(len(d.dict.Pos))}
+	start := len(d.dict.Buf)
+	d.dict.Buf = append(d.dict.Buf, v...)
+	d.dict.Pos = append(d.dict.Pos, proto.Position{Start: start, End: len(d.dict.Buf)})
 	d.keys = append(d.keys, k.key)
 }
 

@@ -90,27 +90,28 @@ func (r *reader) span(s ptrace.Span) {
 	}
 	s.Status().SetMessage(r.str())
 	attrs := s.Attributes()
-	for r.Err() == nil {
-		more := r.Take(1)
-		if more == nil || more[0] == 0 {
-			break
-		}
-		if more[0] != 1 {
-			r.Fail(errors.New("bad attribute marker"))
-			return
-		}
+	for r.marker("attribute") {
 		k := r.str()
 		r.valueInto(attrs.PutEmpty(k), 0)
 	}
-	exc := r.Take(1)
-	if exc == nil || exc[0] == 0 {
-		return
-	}
-	if exc[0] != 1 {
-		r.Fail(errors.New("bad exception marker"))
+	if !r.marker("exception") {
 		return
 	}
 	ev := s.Events().AppendEmpty()
 	ev.SetName(EventException)
 	ev.Attributes().PutStr(AttrExceptionMessage, r.str())
+}
+
+// marker reads a 1 (what follows) or a 0 (nothing does); any other byte,
+// or none, stops the reading.
+func (r *reader) marker(what string) bool {
+	b := r.Take(1)
+	switch {
+	case b == nil || b[0] == 0:
+		return false
+	case b[0] != 1:
+		r.Fail(fmt.Errorf("bad %s marker", what))
+		return false
+	}
+	return true
 }
