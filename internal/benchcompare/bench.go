@@ -45,7 +45,13 @@ type Result struct {
 	Kind         string // "spans" or "node items"
 	Items        int64
 	CollectorCPU float64 // seconds
-	EngineCPU    float64 // seconds
+	EngineCPU    float64 // seconds, while the load ran
+	// EngineSettled adds the merges the load's parts started until the
+	// engine runs none: the part of its cost that comes after the window.
+	EngineSettled float64 // seconds
+	// Parts is the active parts the target's tables hold once settled:
+	// what merging less leaves for queries to read.
+	Parts uint64
 	Wall         time.Duration
 	PeakRSS      int64
 	FreshP99     time.Duration // API only: an SDK call visible in the UI API
@@ -57,6 +63,10 @@ func (r Result) PerCollectorCPU() float64 { return float64(r.Items) / r.Collecto
 
 // EngineMicrosPerItem is ClickHouse CPU per item, in µs.
 func (r Result) EngineMicrosPerItem() float64 { return r.EngineCPU / float64(r.Items) * 1e6 }
+
+// SettledMicrosPerItem is ClickHouse CPU per item with the merges that
+// followed, in µs.
+func (r Result) SettledMicrosPerItem() float64 { return r.EngineSettled / float64(r.Items) * 1e6 }
 
 // target is one collector setup under test.
 type target struct {
@@ -93,8 +103,8 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			if err != nil {
 				return out, fmt.Errorf("%s: %w", t.name, err)
 			}
-			o.logf("round %d %-20s %d spans, collector %.1fs CPU, engine %.1fs CPU, %s, peak RSS %d MB",
-				round+1, t.name, r.Items, r.CollectorCPU, r.EngineCPU, r.Wall.Round(10*time.Millisecond), r.PeakRSS>>20)
+			o.logf("round %d %-20s %d spans, collector %.1fs CPU, engine %.1fs CPU (%.1fs with its merges, %d parts left), %s, peak RSS %d MB",
+				round+1, t.name, r.Items, r.CollectorCPU, r.EngineCPU, r.EngineSettled, r.Parts, r.Wall.Round(10*time.Millisecond), r.PeakRSS>>20)
 			out = append(out, r)
 		}
 		t := targets[len(targets)-1]
@@ -160,7 +170,16 @@ func measure(ctx context.Context, o Options, conn driver.Conn, enginePid int, t 
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Name: t.name, Items: items, CollectorCPU: cpu1 - cpu0, EngineCPU: eng1 - eng0, Wall: wall, PeakRSS: rss}, nil
+	settle(ctx, conn)
+	eng2, err := procstat.CPUSeconds(enginePid)
+	if err != nil {
+		return Result{}, err
+	}
+	var parts uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE database = ? AND active", db).Scan(&parts); err != nil {
+		return Result{}, err
+	}
+	return Result{Name: t.name, Items: items, CollectorCPU: cpu1 - cpu0, EngineCPU: eng1 - eng0, EngineSettled: eng2 - eng0, Parts: parts, Wall: wall, PeakRSS: rss}, nil
 }
 
 // runOTLP sends agora_tracer-shaped executions (14 spans each) over
@@ -265,8 +284,6 @@ func workDir(o Options, db string) string {
 	return d
 }
 
-// waitCount polls until the query counts want rows (more is an error:
-// something was stored twice), within two minutes.
 // settle waits (up to a minute) until the engine runs no merge, three
 // looks in a row: the merges of the previous target's rows must not count
 // as this target's engine CPU.
@@ -282,6 +299,8 @@ func settle(ctx context.Context, conn driver.Conn) {
 	}
 }
 
+// waitCount polls until the query counts want rows (more is an error:
+// something was stored twice), within two minutes.
 func waitCount(ctx context.Context, conn driver.Conn, query string, want int64) error {
 	var got uint64
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
