@@ -46,8 +46,10 @@ func migrateSteps(ctx context.Context, db driver.Conn, data sqltemplates.Data, l
 					continue
 				}
 			}
-			if err := execTemplate(ctx, db, name, data); err != nil {
-				return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+			for _, d := range perTable(data, m.ForTables) {
+				if err := execTemplate(ctx, db, name, d); err != nil {
+					return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+				}
 			}
 		}
 		if err := execTemplate(ctx, db, "schema_migrations_insert.sql", data, m.Version, m.Name); err != nil {
@@ -56,6 +58,19 @@ func migrateSteps(ctx context.Context, db driver.Conn, data sqltemplates.Data, l
 		logger.Info("applied schema migration", zap.Uint32("version", m.Version), zap.String("name", m.Name))
 	}
 	return nil
+}
+
+// perTable is data once per table, or data alone for a step of no tables.
+func perTable(data sqltemplates.Data, tables []string) []sqltemplates.Data {
+	if len(tables) == 0 {
+		return []sqltemplates.Data{data}
+	}
+	out := make([]sqltemplates.Data, len(tables))
+	for i, t := range tables {
+		out[i] = data
+		out[i].Table = t
+	}
+	return out
 }
 
 // checkSchema is the create_schema: false path: it reads, never writes, and

@@ -20,6 +20,8 @@ type Data struct {
 	Database string
 	// TTLSeconds drops rows older than this; 0 keeps them forever.
 	TTLSeconds int64
+	// Table is the table a statement of a per-table step alters.
+	Table string
 }
 
 // Render renders the named template (its file name) with d.
@@ -38,6 +40,8 @@ type Migration struct {
 	// Backfills are statements that copy rows into a ReplacingMergeTree:
 	// run again, they add versions it already holds.
 	Backfills []string
+	// ForTables runs the step's statements once per table (Data.Table).
+	ForTables []string
 }
 
 // Migrations is the schema's history. Append only: never edit an applied step.
@@ -64,7 +68,12 @@ var Migrations = []Migration{
 		"search_text_executions_mv.sql", "search_text_nodes_mv.sql", "search_text_v13_copy_executions.sql", "search_text_v13_copy_nodes.sql"},
 		Backfills: []string{"search_text_v13_copy_executions.sql", "search_text_v13_copy_nodes.sql"}},
 	{Version: 14, Name: "spans: compact parts up to 256 MiB", Statements: []string{"spans_v14_compact_parts.sql"}},
+	{Version: 15, Name: "ingest tables: fewer, wider merges", Statements: []string{"merge_selector_v15.sql"}, ForTables: IngestTables},
 }
+
+// IngestTables are the tables every request writes to (directly or through
+// a materialized view).
+var IngestTables = []string{"spans", "spans_trace_id_ts", "logs", "events", "executions", "node_executions", "node_runs", "node_usage", "search_text"}
 
 // Bootstrap creates what the migration runner itself needs.
 var Bootstrap = []string{"database.sql", "schema_migrations_table.sql", "schema_settings_table.sql"}
