@@ -51,7 +51,7 @@ type Result struct {
 	EngineSettled float64 // seconds
 	// Parts is the active parts the target's tables hold once settled:
 	// what merging less leaves for queries to read.
-	Parts uint64
+	Parts        uint64
 	Wall         time.Duration
 	PeakRSS      int64
 	FreshP99     time.Duration // API only: an SDK call visible in the UI API
