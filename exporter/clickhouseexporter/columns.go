@@ -6,6 +6,8 @@ import (
 
 	"github.com/ClickHouse/ch-go/proto"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
 
 // idleBuilders is how many idle column builders (or block buffers) of one
@@ -79,10 +81,13 @@ func (m attrMap) putValue(k string, v pcommon.Value) {
 // end closes the row.
 func (m attrMap) end() { m.col.Offsets.Append(uint64(m.keys.Rows())) }
 
-// appendAttrs adds a whole row from pdata attributes.
-func (m attrMap) appendAttrs(attrs pcommon.Map) {
-	for k, v := range attrs.All() {
-		m.putValue(k, v)
+// appendResource adds a row of resource attributes, without the tenant's
+// (the row's org is its own column).
+func (m attrMap) appendResource(res pcommon.Map) {
+	for k, v := range res.All() {
+		if !agora.TenantAttr(k) {
+			m.putValue(k, v)
+		}
 	}
 	m.end()
 }

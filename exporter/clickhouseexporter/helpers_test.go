@@ -69,7 +69,8 @@ func expectedRow() agora.SpanRow {
 		Name:               "Think.exec",
 		Kind:               "Internal",
 		ServiceName:        "demo-app",
-		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project", "agora.org.id": "org-1"},
+		// The org is OrgId's alone: the tenant's attributes are not stored twice.
+		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project"},
 		ScopeName:          "agora_tracer",
 		ScopeVersion:       "1.2.3",
 		Attributes: map[string]string{

@@ -314,7 +314,7 @@ func (c *logColumns) append(it logItem, window agora.TimeWindow, now time.Time) 
 	c.severityNumber.Append(uint8(lr.SeverityNumber()))
 	c.service.Append(agora.Str(res, agora.ResourceService))
 	c.body.Append(lr.Body().AsString())
-	c.resourceAttrs.appendAttrs(res)
+	c.resourceAttrs.appendResource(res)
 	c.scopeName.Append(it.sl.Scope().Name())
 	for k, v := range lr.Attributes().All() {
 		c.logAttrs.putValue(k, v)

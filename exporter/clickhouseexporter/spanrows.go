@@ -68,7 +68,7 @@ func (c spanConverter) convert(td ptrace.Traces) *rowRequest {
 		res := rs.Resource().Attributes()
 		head = appendRowStr(head[:0], agora.Str(res, agora.AttrOrgID))
 		head = appendRowStr(head, agora.Str(res, agora.ResourceService))
-		head = appendRowAttrs(head, res)
+		head = appendResourceAttrs(head, res)
 		resLen := len(head)
 		for _, ss := range rs.ScopeSpans().All() {
 			head = appendRowStr(head[:resLen], ss.Scope().Name())
@@ -161,6 +161,24 @@ func appendRowValue(b []byte, v pcommon.Value) []byte {
 		return appendRowStr(b, v.Str())
 	}
 	return appendRowStr(b, v.AsString())
+}
+
+// appendResourceAttrs is appendRowAttrs without the tenant's attributes
+// (the row's org is its own column).
+func appendResourceAttrs(b []byte, res pcommon.Map) []byte {
+	n := res.Len()
+	for k := range res.All() {
+		if agora.TenantAttr(k) {
+			n--
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(n))
+	for k, v := range res.All() {
+		if !agora.TenantAttr(k) {
+			b = appendRowValue(appendRowStr(b, k), v)
+		}
+	}
+	return b
 }
 
 func appendRowAttrs(b []byte, attrs pcommon.Map) []byte {

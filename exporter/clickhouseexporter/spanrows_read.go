@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 	"github.com/agora-otelcol/agora-otelcol/internal/wire"
 )
 
@@ -103,6 +104,9 @@ func (v *spanRow) traces() ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	putKVs(rs.Resource().Attributes(), v.resAttrs)
+	if len(v.org) > 0 {
+		rs.Resource().Attributes().PutStr(agora.AttrOrgID, string(v.org)) // the row's own column
+	}
 	ss := rs.ScopeSpans().AppendEmpty()
 	ss.Scope().SetName(string(v.scopeName))
 	ss.Scope().SetVersion(string(v.scopeVersion))

@@ -13,6 +13,12 @@ const (
 	AttrOrgName = "agora.org.name"
 )
 
+// TenantAttr reports whether a resource attribute is one the tenant
+// processor stamps. A stored row keeps the org in its OrgId column, so
+// tables leave these out of ResourceAttributes (55 bytes of a 330-byte
+// span row, repeated on every row).
+func TenantAttr(k string) bool { return k == AttrOrgID || k == AttrOrgName }
+
 // Auth data attribute names set by the API-key authenticator in the
 // request's client.Info.
 const (
