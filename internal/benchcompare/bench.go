@@ -49,8 +49,9 @@ type Result struct {
 	// EngineSettled adds the merges the load's parts started until the
 	// engine runs none: the part of its cost that comes after the window.
 	EngineSettled float64 // seconds
-	// Parts is the active parts the target's tables hold once settled:
-	// what merging less leaves for queries to read.
+	// Parts is the active parts the target's tables of data hold once
+	// settled (not agora-otelcol's schema_* bookkeeping): what merging less
+	// leaves for queries to read.
 	Parts        uint64
 	Wall         time.Duration
 	PeakRSS      int64
@@ -176,7 +177,7 @@ func measure(ctx context.Context, o Options, conn driver.Conn, enginePid int, t 
 		return Result{}, err
 	}
 	var parts uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE database = ? AND active", db).Scan(&parts); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE database = ? AND active AND NOT startsWith(table, 'schema_')", db).Scan(&parts); err != nil {
 		return Result{}, err
 	}
 	return Result{Name: t.name, Items: items, CollectorCPU: cpu1 - cpu0, EngineCPU: eng1 - eng0, EngineSettled: eng2 - eng0, Parts: parts, Wall: wall, PeakRSS: rss}, nil
