@@ -69,8 +69,7 @@ func expectedRow() agora.SpanRow {
 		Name:               "Think.exec",
 		Kind:               "Internal",
 		ServiceName:        "demo-app",
-		// The org is OrgId's alone: the tenant's attributes are not stored twice.
-		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project"},
+		ResourceAttributes: map[string]string{"service.name": "demo-app", "agora.project": "demo-project"}, // no org: OrgId holds it
 		ScopeName:          "agora_tracer",
 		ScopeVersion:       "1.2.3",
 		Attributes: map[string]string{

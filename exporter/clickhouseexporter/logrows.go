@@ -79,7 +79,7 @@ func logsRequest(_ context.Context, ld plog.Logs) (xexporterhelper.Request, erro
 }
 
 // logEncoding is the persistent queue's encoding of log requests.
-func logEncoding() rowEncoding { return rowEncoding{"logs", logRows, legacyLogs} }
+func logEncoding() rowEncoding { return rowEncoding{"logs", legacyLogs} }
 
 // legacyLogs converts an item of a queue an older version wrote: OTLP
 // protobuf.

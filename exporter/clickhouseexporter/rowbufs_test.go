@@ -1,40 +1,51 @@
 package clickhouseexporter
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 )
 
-// A batch's buffer is sized for the batch it will be: the bytes the last
-// batch was sent with; before the first batch is sent and past that size
-// it doubles.
-func TestBatchRoom(t *testing.T) {
-	items, bytes := exporterhelper.RequestSizerTypeItems, exporterhelper.RequestSizerTypeBytes
-	k := newRowKind()
-	// Nothing sent yet: nothing to go by (maxSize may be far more than a
-	// batch holds).
-	assert.Equal(t, 600_000, k.batchRoom(300_000, 16_000, items))
-	assert.Equal(t, 600_000, k.batchRoom(300_000, 1<<20, bytes))
+// TestBatchRefersToItsRequests: a batch holds the chunks of the requests
+// merged into it, not a copy of their rows; its size is theirs; a batch
+// or a part of one marshals to exactly its own rows.
+func TestBatchRefersToItsRequests(t *testing.T) {
+	ctx := context.Background()
+	items := exporterhelper.RequestSizerTypeItems
+	a, b := testConv.convert(namedSpans("a", 3)), testConv.convert(namedSpans("b", 4))
+	sizeA, sizeB := a.BytesSize(), b.BytesSize()
+	out, err := a.MergeSplit(ctx, 0, items, b)
+	require.NoError(t, err)
+	batch := out[0].(*rowRequest)
+	require.Len(t, batch.more, 1)
+	assert.Same(t, &b.buf[0], &batch.more[0][0], "b's rows are where b put them")
+	assert.Equal(t, sizeA+sizeB-1, batch.BytesSize())
+	assert.Equal(t, 7, batch.ItemsCount())
 
-	sent := &rowRequest{kind: k, buf: make([]byte, 2<<20), starts: make([]int, 8000), owned: true}
-	sent.release()
-	// 2 MiB sent, an eighth more, in whole MiB: 3 MiB, whatever the first
-	// rows of the new batch weigh.
-	assert.Equal(t, 3<<20, k.batchRoom(300_000, 16_000, items))
-	assert.Equal(t, 3<<20, k.batchRoom(300_000, 0, items), "no maximum")
-	assert.Equal(t, 3<<20, k.batchRoom(300_000, 16<<20, bytes))
-	assert.Equal(t, 2<<20, k.batchRoom(300_000, 1<<20, bytes), "at most maxSize bytes, an eighth more")
-	// A batch already past that size doubles.
-	assert.Equal(t, 2*(3<<20+1), k.batchRoom(3<<20+1, 16_000, items))
-	// A sent batch of more than maxSize items (split later) counts as
-	// maxSize of its rows: 4,000 of 8,000 rows of 2 MiB, an eighth more.
-	assert.Equal(t, 2<<20, k.batchRoom(300_000, 4_000, items))
-	// Never more than maxBatchRoom ahead of the rows.
-	huge := &rowRequest{kind: k, buf: make([]byte, 100<<20), starts: make([]int, 10)}
-	huge.release()
-	assert.Equal(t, 600_000, k.batchRoom(300_000, 16_000, items))
+	enc := spanEncoding(testConv)
+	roundTrip := func(r xexporterhelper.Request) []string {
+		b, err := enc.Marshal(ctx, r)
+		require.NoError(t, err)
+		assert.Len(t, b, r.BytesSize())
+		_, back, err := enc.Unmarshal(b)
+		require.NoError(t, err)
+		return names(t, back.(*rowRequest))
+	}
+	assert.Equal(t, []string{"a-0", "a-1", "a-2", "b-0", "b-1", "b-2", "b-3"}, roundTrip(batch))
 
-	assert.Len(t, k.batches.idle, 1, "the sent batch's own buffer is kept for the next one")
+	parts, err := batch.MergeSplit(ctx, 4, items, nil)
+	require.NoError(t, err)
+	require.Len(t, parts, 2)
+	assert.Equal(t, []string{"a-0", "a-1", "a-2", "b-0"}, roundTrip(parts[0]))
+	assert.Equal(t, []string{"b-1", "b-2", "b-3"}, roundTrip(parts[1]))
+
+	// A converted request is its own chunk: marshalled without a copy.
+	single := testConv.convert(namedSpans("c", 2))
+	m, err := enc.Marshal(ctx, single)
+	require.NoError(t, err)
+	assert.Same(t, &single.buf[0], &m[0])
 }

@@ -31,7 +31,7 @@ import (
 // (non-string values as pdata's AsString).
 
 // spanEncoding is the persistent queue's encoding of span requests.
-func spanEncoding(conv spanConverter) rowEncoding { return rowEncoding{"spans", spanRows, conv.legacy} }
+func spanEncoding(conv spanConverter) rowEncoding { return rowEncoding{"spans", conv.legacy} }
 
 // legacy converts an item of a queue an older version wrote: OTLP protobuf.
 func (c spanConverter) legacy(b []byte) (*rowRequest, error) {

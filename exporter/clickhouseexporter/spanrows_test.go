@@ -121,7 +121,7 @@ func TestSpanRequestMergeSplit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, names(t, second))
 
-	rowBytes := all.end(0) - all.starts[0]
+	rowBytes := all.refs[0].size(exporterhelper.RequestSizerTypeBytes)
 	parts, err = testConv.convert(namedSpans("d", 10)).MergeSplit(context.Background(), 2*rowBytes, exporterhelper.RequestSizerTypeBytes, nil)
 	require.NoError(t, err)
 	total := 0
@@ -175,7 +175,7 @@ func TestDamagedSpanRowIsRefused(t *testing.T) {
 		assert.Error(t, v.read(row[:n]), "cut at %d", n)
 	}
 	assert.Error(t, v.read(append(append([]byte(nil), row...), 0)), "trailing bytes")
-	block := &spanBlock{req: &rowRequest{buf: append([]byte{rowsV1, 3, 0, 0, 0}, 1, 2, 3), starts: []int{1}}, cols: newSpanColumns()}
+	block := &spanBlock{req: &rowRequest{buf: append([]byte{rowsV1, 3, 0, 0, 0}, 1, 2, 3), refs: []rowRef{{0, 5, 8}}, bytes: 8}, cols: newSpanColumns()}
 	_, err := block.encode(0, 1)
 	require.Error(t, err)
 	org, item := block.describe(0)
