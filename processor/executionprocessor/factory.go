@@ -26,7 +26,7 @@ func NewFactory() processor.Factory {
 func createDefaultConfig() component.Config {
 	return &Config{
 		ExecutionTimeout:     5 * time.Minute,
-		FlushInterval:        500 * time.Millisecond,
+		FlushInterval:        250 * time.Millisecond,
 		Retention:            10 * time.Minute,
 		MaxExecutions:        50_000,
 		MaxExecutionsPerOrg:  20_000,
