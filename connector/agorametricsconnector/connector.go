@@ -221,36 +221,44 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-// seen is a bounded set of ids: two generations, the older dropped when
-// the newer fills. An id forgotten this way is one whose final version was
-// emitted long ago. Ids are kept as 64 bits of their 128 (both halves
-// folded): the maps are half the size, and two ids that fold alike (odds
-// of about 3 in 10^8 among a million ids) would count as one.
+// seen is a bounded set of ids in generations: an id is known through the
+// generation it was added in and the next; when max/2 ids were added in a
+// generation the next begins and older ids are dropped, so at most max are
+// held. An id forgotten this way
+// is one whose final version was emitted long ago. Ids are kept as 64 bits
+// of their 128 (both halves folded): two ids that fold alike (odds of
+// about 3 in 10^8 among a million ids) would count as one. One map, so an
+// id not yet counted (nearly every look-up) costs one miss, not two.
 type seen struct {
-	max      int
-	cur, old map[uint64]struct{}
+	max   int
+	gen   uint32
+	added int               // ids added in this generation
+	ids   map[uint64]uint32 // the generation each id was last added in
 }
 
-func newSeen(max int) *seen {
-	return &seen{max: max, cur: map[uint64]struct{}{}, old: map[uint64]struct{}{}}
-}
+func newSeen(max int) *seen { return &seen{max: max, ids: map[uint64]uint32{}} }
 
 func fold64(id uuid.UUID) uint64 {
 	return binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])
 }
 
 func (s *seen) has(id uuid.UUID) bool {
-	k := fold64(id)
-	if _, ok := s.cur[k]; ok {
-		return true
-	}
-	_, ok := s.old[k]
-	return ok
+	g, ok := s.ids[fold64(id)]
+	return ok && g+1 >= s.gen
 }
 
 func (s *seen) add(id uuid.UUID) {
-	if len(s.cur) >= s.max/2 {
-		s.old, s.cur = s.cur, map[uint64]struct{}{}
+	if s.added >= s.max/2 {
+		s.gen, s.added = s.gen+1, 0
+		for k, g := range s.ids {
+			if g+1 < s.gen {
+				delete(s.ids, k)
+			}
+		}
 	}
-	s.cur[fold64(id)] = struct{}{}
+	k := fold64(id)
+	if g, ok := s.ids[k]; !ok || g != s.gen {
+		s.added++
+	}
+	s.ids[k] = s.gen
 }

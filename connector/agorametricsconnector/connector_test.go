@@ -295,3 +295,29 @@ func TestOtherRecordsIgnored(t *testing.T) {
 	require.NoError(t, c.ConsumeLogs(context.Background(), ld))
 	assert.Equal(t, 0, snapshot(c).DataPointCount())
 }
+
+// TestSeenForgetsTwoGenerationsBack: an id is known through its own
+// generation and the next (max/2 ids added in each); then it is dropped,
+// and the set never holds more than max ids.
+func TestSeenForgetsTwoGenerationsBack(t *testing.T) {
+	s := newSeen(8)
+	first := uuid.New()
+	s.add(first)
+	for range 3 {
+		s.add(uuid.New())
+	}
+	assert.True(t, s.has(first), "its own generation")
+	s.add(first) // added again: it belongs to the next generation now
+	for range 3 {
+		s.add(uuid.New())
+	}
+	assert.True(t, s.has(first), "re-added")
+	for range 4 {
+		s.add(uuid.New()) // fill the generation after first's
+	}
+	assert.True(t, s.has(first), "the generation after its own")
+	s.add(uuid.New())
+	assert.False(t, s.has(first), "two generations on")
+	assert.LessOrEqual(t, len(s.ids), 8)
+	assert.False(t, s.has(uuid.New()))
+}
