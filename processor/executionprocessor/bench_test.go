@@ -123,3 +123,17 @@ func TestMemoryPerExecution(t *testing.T) {
 	runtime.KeepAlive(s)
 	runtime.KeepAlive(batches)
 }
+
+// BenchmarkInterpret: reading one agora_tracer execution's spans (18, one
+// of them an LLM call with usage) into facts, as ConsumeTraces does.
+func BenchmarkInterpret(b *testing.B) {
+	spans := runs(1)[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	var f spanFacts
+	b.ReportAllocs()
+	for range b.N {
+		for _, sp := range spans.All() {
+			interpret(&f, sp, nil)
+		}
+	}
+	b.ReportMetric(float64(b.N*spans.Len())/b.Elapsed().Seconds(), "spans/s")
+}

@@ -113,8 +113,20 @@ func interpret(f *spanFacts, span ptrace.Span, prices []Price) {
 			break
 		}
 	}
-	f.session, f.user = agora.FirstStr(attrs, agora.SessionKeys), agora.FirstStr(attrs, agora.UserKeys)
-	if f.usage = usageOf(attrs, prices, llmCall(attrs, f), &f.ignored); f.hasUsage() {
+	// Most spans carry none of the optional keys: their look-ups are skipped.
+	fam := agora.Families(attrs)
+	if fam&agora.FamilySession != 0 {
+		f.session = agora.FirstStr(attrs, agora.SessionKeys)
+	}
+	if fam&agora.FamilyUser != 0 {
+		f.user = agora.FirstStr(attrs, agora.UserKeys)
+	}
+	llm := fam&agora.FamilyLLMCall != 0 && llmCall(attrs, f)
+	if fam&agora.FamilyUsage == 0 {
+		f.usage = usage{llm: llm} // what usageOf finds without its keys
+		return
+	}
+	if f.usage = usageOf(attrs, prices, llm, &f.ignored); f.hasUsage() {
 		f.usageNode = agora.Str(attrs, agora.SpanAttrNode)
 	}
 }
