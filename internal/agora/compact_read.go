@@ -20,7 +20,22 @@ import (
 
 // reader reads a compact body (wire.Reader: every read bounded, the first
 // fault sticks, so decoders check once at the end).
-type reader struct{ wire.Reader }
+type reader struct {
+	wire.Reader
+	// lean skips input and output values (value returns emptyValue): a
+	// reader that only counts (DecodeNodeSummary) has no use for them, and
+	// building them is most of a decode's allocations.
+	lean bool
+}
+
+// emptyValue is the input and output of a lean decode: empty and read-only
+// (writing to it panics), so sharing one is safe.
+var emptyValue = func() pcommon.Value {
+	ld := plog.NewLogs()
+	v := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body()
+	ld.MarkReadOnly()
+	return v
+}()
 
 // compactReader and compactBody return a value, not a pointer: a decoder
 // keeps its reader on the stack (one allocation less per record).
@@ -32,7 +47,7 @@ func compactBody(b []byte, kind byte) (reader, error) {
 	if len(b) < 2 || b[0] != compactVersion || b[1] != kind {
 		return reader{}, fmt.Errorf("compact record: not a version %d %q body", compactVersion, kind)
 	}
-	return reader{wire.NewReader(b[2:])}, nil
+	return reader{Reader: wire.NewReader(b[2:])}, nil
 }
 
 // compactErr names the layout in a reader's fault.
@@ -129,6 +144,10 @@ func (r *reader) scope(s *Scope) {
 }
 
 func (r *reader) value(depth int) pcommon.Value {
+	if r.lean {
+		r.skipValue(depth)
+		return emptyValue
+	}
 	v := pcommon.NewValueEmpty()
 	r.valueInto(v, depth)
 	return v
@@ -177,21 +196,62 @@ func (r *reader) valueInto(v pcommon.Value, depth int) {
 	}
 }
 
+// skipValue reads past a value, with valueInto's checks, building nothing.
+func (r *reader) skipValue(depth int) {
+	if depth > maxValueDepth {
+		r.Fail(errors.New("value nested too deep"))
+		return
+	}
+	tag := r.Take(1)
+	if tag == nil {
+		return
+	}
+	switch tag[0] {
+	case tagEmpty:
+	case tagStr:
+		r.Bytes()
+	case tagInt:
+		r.Varint()
+	case tagDouble:
+		r.Take(8)
+	case tagBool:
+		r.Take(1)
+	case tagBytes:
+		r.Take(r.Count())
+	case tagMap:
+		for n := r.Count(); n > 0 && r.Err() == nil; n-- {
+			r.Bytes()
+			r.skipValue(depth + 1)
+		}
+	case tagSlice:
+		for n := r.Count(); n > 0 && r.Err() == nil; n-- {
+			r.skipValue(depth + 1)
+		}
+	default:
+		r.Fail(fmt.Errorf("unknown value tag %d", tag[0]))
+	}
+}
+
 // done is the decoder's error: a fault, or bytes left over.
 func (r *reader) done() error { return compactErr(r.Done()) }
 
-func decodeCompactExecution(lr plog.LogRecord) (Execution, error) {
-	return DecodeCompactExecution(uuid.UUID(lr.TraceID()), lr.Body().Bytes().AsRaw())
+func decodeCompactExecution(lr plog.LogRecord, lean bool) (Execution, error) {
+	return decodeCompactExecutionBody(uuid.UUID(lr.TraceID()), lr.Body().Bytes().AsRaw(), lean)
 }
 
 // DecodeCompactExecution reads an execution record's compact body; the
 // record carries the execution id as its trace id. The strings it returns
 // share body's bytes: body must not change while they are in use.
 func DecodeCompactExecution(exec uuid.UUID, body []byte) (Execution, error) {
+	return decodeCompactExecutionBody(exec, body, false)
+}
+
+func decodeCompactExecutionBody(exec uuid.UUID, body []byte, lean bool) (Execution, error) {
 	r, err := compactBody(body, compactExecution)
 	if err != nil {
 		return Execution{}, err
 	}
+	r.lean = lean
 	e := Execution{Scope: Scope{ExecutionID: exec}}
 	r.scope(&e.Scope)
 	e.Status = Status(r.str())
@@ -258,18 +318,23 @@ func boundCount(i *int64) *int64 {
 	return i
 }
 
-func decodeCompactNode(lr plog.LogRecord) (NodeExecution, error) {
-	return DecodeCompactNodeExecution(uuid.UUID(lr.TraceID()), lr.Body().Bytes().AsRaw())
+func decodeCompactNode(lr plog.LogRecord, lean bool) (NodeExecution, error) {
+	return decodeCompactNodeBody(uuid.UUID(lr.TraceID()), lr.Body().Bytes().AsRaw(), lean)
 }
 
 // DecodeCompactNodeExecution reads a node-execution record's compact body;
 // the record carries the execution id as its trace id. The strings it
 // returns share body's bytes: body must not change while they are in use.
 func DecodeCompactNodeExecution(exec uuid.UUID, body []byte) (NodeExecution, error) {
+	return decodeCompactNodeBody(exec, body, false)
+}
+
+func decodeCompactNodeBody(exec uuid.UUID, body []byte, lean bool) (NodeExecution, error) {
 	r, err := compactBody(body, compactNode)
 	if err != nil {
 		return NodeExecution{}, err
 	}
+	r.lean = lean
 	n := NodeExecution{Scope: Scope{ExecutionID: exec}}
 	r.scope(&n.Scope)
 	n.ID, n.NodeID = r.uuid(), r.uuid()

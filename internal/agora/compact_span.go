@@ -59,7 +59,7 @@ func AppendCompactSpan(b []byte, span ptrace.Span, keep map[string]bool, extra .
 // unchanged while it keeps them. A damaged body is an error, never a panic;
 // the spans read before the damage stay appended.
 func ReadCompactSpans(body []byte, spans ptrace.SpanSlice) error {
-	r := reader{wire.NewReader(body)}
+	r := reader{Reader: wire.NewReader(body)}
 	for len(r.Rest()) > 0 {
 		r.span(spans.AppendEmpty())
 	}

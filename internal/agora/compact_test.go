@@ -71,6 +71,37 @@ func TestCompactRecordsDecodeLikeMapRecords(t *testing.T) {
 	}
 }
 
+// A summary is the full record less its input and output, which are empty
+// and read-only.
+func TestSummariesLeaveOutTheValues(t *testing.T) {
+	e, n := testExecution(), testNodeExecution()
+	n.Input, n.Output = everyValue(), pcommon.NewValueStr("out")
+	for _, enc := range []RecordEncoding{RecordEncodingCompact, RecordEncodingMap} {
+		elr := lrs1(func(lrs plog.LogRecordSlice) { e.AppendRecord(lrs, enc) })
+		full, err := DecodeExecution(elr)
+		require.NoError(t, err)
+		sum, err := DecodeExecutionSummary(elr)
+		require.NoError(t, err)
+		nlr := lrs1(func(lrs plog.LogRecordSlice) { n.AppendRecord(lrs, enc) })
+		nfull, err := DecodeNodeExecution(nlr)
+		require.NoError(t, err)
+		nsum, err := DecodeNodeSummary(nlr)
+		require.NoError(t, err)
+		if enc == RecordEncodingMap {
+			assert.Equal(t, full, sum, "a map record is read in full")
+			assert.Equal(t, nfull, nsum, "a map record is read in full")
+			continue
+		}
+		for _, v := range []pcommon.Value{sum.Input, sum.Output, nsum.Input, nsum.Output} {
+			assert.Equal(t, pcommon.ValueTypeEmpty, v.Type())
+			assert.Panics(t, func() { v.SetStr("x") }, "the shared empty value is read-only")
+		}
+		sum.Input, sum.Output, nsum.Input, nsum.Output = full.Input, full.Output, nfull.Input, nfull.Output
+		assert.Equal(t, full, sum)
+		assert.Equal(t, nfull, nsum)
+	}
+}
+
 func lrs1(add func(plog.LogRecordSlice)) plog.LogRecord {
 	lrs := plog.NewLogRecordSlice()
 	add(lrs)
@@ -92,6 +123,11 @@ func TestCompactRecordRefusesDamagedBodies(t *testing.T) {
 		_, errs[0] = DecodeExecution(lr)
 		_, errs[1] = DecodeNodeExecution(lr)
 		_, errs[2] = NodeRecordID(lr)
+		// The summaries skip the values, with the same checks.
+		_, se := DecodeExecutionSummary(lr)
+		_, sn := DecodeNodeSummary(lr)
+		assert.Equal(t, errs[0] != nil, se != nil, "execution summary of %x: %v", raw, se)
+		assert.Equal(t, errs[1] != nil, sn != nil, "node summary of %x: %v", raw, sn)
 		return errs
 	}
 	for name, body := range bodies {

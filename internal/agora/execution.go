@@ -151,10 +151,20 @@ func (e *Execution) Append(lrs plog.LogRecordSlice) plog.LogRecord {
 	return lr
 }
 
+// DecodeExecutionSummary is DecodeExecution for a reader that counts: a
+// compact record's input and output are left empty (a shared read-only
+// value), the rest is read in full.
+func DecodeExecutionSummary(lr plog.LogRecord) (Execution, error) {
+	if lr.Body().Type() == pcommon.ValueTypeBytes {
+		return decodeCompactExecution(lr, true)
+	}
+	return DecodeExecution(lr)
+}
+
 // DecodeExecution reads a record written by Execution.Append or AppendRecord.
 func DecodeExecution(lr plog.LogRecord) (Execution, error) {
 	if lr.Body().Type() == pcommon.ValueTypeBytes {
-		return decodeCompactExecution(lr)
+		return decodeCompactExecution(lr, false)
 	}
 	b, err := bodyMap(lr)
 	if err != nil {

@@ -78,10 +78,20 @@ func (n *NodeExecution) Append(lrs plog.LogRecordSlice, event string) plog.LogRe
 	return lr
 }
 
+// DecodeNodeSummary is DecodeNodeExecution for a reader that counts: a
+// compact record's input and output are left empty (a shared read-only
+// value), the rest is read in full.
+func DecodeNodeSummary(lr plog.LogRecord) (NodeExecution, error) {
+	if lr.Body().Type() == pcommon.ValueTypeBytes {
+		return decodeCompactNode(lr, true)
+	}
+	return DecodeNodeExecution(lr)
+}
+
 // DecodeNodeExecution reads a record written by NodeExecution.Append or AppendRecord.
 func DecodeNodeExecution(lr plog.LogRecord) (NodeExecution, error) {
 	if lr.Body().Type() == pcommon.ValueTypeBytes {
-		return decodeCompactNode(lr)
+		return decodeCompactNode(lr, false)
 	}
 	b, err := bodyMap(lr)
 	if err != nil {
