@@ -109,11 +109,11 @@ func (c *metricsConnector) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 			for _, lr := range sl.LogRecords().All() {
 				switch lr.EventName() {
 				case agora.EventExecutionRecord:
-					if e, err := agora.DecodeExecution(lr); err == nil {
+					if e, err := agora.DecodeExecutionSummary(lr); err == nil {
 						c.onExecution(org, &e)
 					}
 				case agora.EventNodeExecutionRecord:
-					if n, err := agora.DecodeNodeExecution(lr); err == nil {
+					if n, err := agora.DecodeNodeSummary(lr); err == nil {
 						c.onNode(org, &n)
 					}
 				}
@@ -140,27 +140,37 @@ func (c *metricsConnector) onExecution(org string, e *agora.Execution) {
 		c.land(e.ExecutionID, f)
 		return
 	}
-	if c.counted.has(e.ExecutionID) {
-		return
-	}
-	if f == nil {
-		f = &flight{wf: c.m.workflow(org, e.ProjectName, e.WorkflowName)}
-		c.flights[e.ExecutionID] = f
-	}
 	if !final(e.Status) {
+		if c.counted.has(e.ExecutionID) {
+			return
+		}
+		if f == nil {
+			f = &flight{wf: c.m.workflow(org, e.ProjectName, e.WorkflowName)}
+			c.flights[e.ExecutionID] = f
+		}
 		if !f.running {
 			f.running = true
 			c.m.inFlight[f.wf]++
 		}
 		return
 	}
-	c.counted.add(e.ExecutionID)
-	c.land(e.ExecutionID, f)
-	c.m.inFlight[f.wf] += 0 // a known workflow's gauge reads 0, not absent
-	c.m.executions[statusKey{f.wf, e.Status}]++
-	c.m.retries[f.wf] += e.RetryCount
+	if !c.counted.add(e.ExecutionID) {
+		return
+	}
+	// A final version with no flight (the usual case: its nodes brought no
+	// tokens, or it was never seen running) needs none.
+	fl := flight{}
+	if f != nil {
+		fl = *f
+		c.land(e.ExecutionID, f)
+	} else {
+		fl.wf = c.m.workflow(org, e.ProjectName, e.WorkflowName)
+	}
+	c.m.inFlight[fl.wf] += 0 // a known workflow's gauge reads 0, not absent
+	c.m.executions[statusKey{fl.wf, e.Status}]++
+	c.m.retries[fl.wf] += e.RetryCount
 	if e.DurationMs != nil {
-		c.m.duration.observe(statusKey{f.wf, e.Status}, *e.DurationMs/1000)
+		c.m.duration.observe(statusKey{fl.wf, e.Status}, *e.DurationMs/1000)
 	}
 	// Tokens of the run's own LLM calls (not under a node): the total less
 	// what its node executions brought, under its one model if it has one.
@@ -168,7 +178,7 @@ func (c *metricsConnector) onExecution(org string, e *agora.Execution) {
 	if len(e.Models) == 1 {
 		model = e.Models[0]
 	}
-	c.m.addTokens(f.wf, model, e.PromptTokens-f.prompt, e.CompletionTokens-f.completion)
+	c.m.addTokens(fl.wf, model, e.PromptTokens-fl.prompt, e.CompletionTokens-fl.completion)
 }
 
 // land ends a flight.
@@ -183,10 +193,9 @@ func (c *metricsConnector) land(id uuid.UUID, f *flight) {
 }
 
 func (c *metricsConnector) onNode(org string, n *agora.NodeExecution) {
-	if n.Deleted || !final(n.Status) && n.Status != agora.StatusSkipped || c.counted.has(n.ID) {
+	if n.Deleted || !final(n.Status) && n.Status != agora.StatusSkipped || !c.counted.add(n.ID) {
 		return
 	}
-	c.counted.add(n.ID)
 	wf := c.m.workflow(org, n.ProjectName, n.WorkflowName)
 	if n.CompletedAt != nil {
 		c.m.nodeDuration.observe(c.m.node(wf, n.NodeName, n.Status), n.CompletedAt.Sub(n.StartedAt).Seconds())
@@ -247,7 +256,12 @@ func (s *seen) has(id uuid.UUID) bool {
 	return ok && g+1 >= s.gen
 }
 
-func (s *seen) add(id uuid.UUID) {
+// add records id and reports whether it was new (not known already).
+func (s *seen) add(id uuid.UUID) bool {
+	k := fold64(id)
+	if g, ok := s.ids[k]; ok && g+1 >= s.gen {
+		return false
+	}
 	if s.added >= s.max/2 {
 		s.gen, s.added = s.gen+1, 0
 		for k, g := range s.ids {
@@ -256,9 +270,7 @@ func (s *seen) add(id uuid.UUID) {
 			}
 		}
 	}
-	k := fold64(id)
-	if g, ok := s.ids[k]; !ok || g != s.gen {
-		s.added++
-	}
 	s.ids[k] = s.gen
+	s.added++
+	return true
 }

@@ -302,22 +302,20 @@ func TestOtherRecordsIgnored(t *testing.T) {
 func TestSeenForgetsTwoGenerationsBack(t *testing.T) {
 	s := newSeen(8)
 	first := uuid.New()
-	s.add(first)
+	assert.True(t, s.add(first), "new")
+	assert.False(t, s.add(first), "known: not counted twice")
 	for range 3 {
-		s.add(uuid.New())
+		assert.True(t, s.add(uuid.New()))
 	}
 	assert.True(t, s.has(first), "its own generation")
-	s.add(first) // added again: it belongs to the next generation now
-	for range 3 {
-		s.add(uuid.New())
-	}
-	assert.True(t, s.has(first), "re-added")
 	for range 4 {
 		s.add(uuid.New()) // fill the generation after first's
 	}
 	assert.True(t, s.has(first), "the generation after its own")
+	assert.False(t, s.add(first), "still known")
 	s.add(uuid.New())
 	assert.False(t, s.has(first), "two generations on")
 	assert.LessOrEqual(t, len(s.ids), 8)
 	assert.False(t, s.has(uuid.New()))
+	assert.True(t, s.add(first), "forgotten: new again")
 }
