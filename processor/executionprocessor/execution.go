@@ -31,17 +31,23 @@ type execution struct {
 	// firstStart is the start of the first emitted version (see agora.PartitionStart).
 	firstStart time.Time
 	traces     map[pcommon.TraceID]struct{}
+	lastTrace  pcommon.TraceID // the trace last added: a span of it adds nothing
 
 	nodes map[uuid.UUID]*node
 	// bySpan resolves spans to their node: node spans, and the spans found
 	// below one (phases, LLM calls), for usage that arrives later.
-	bySpan  map[pcommon.SpanID]*node
+	bySpan map[pcommon.SpanID]*node
+	// The maps below (and traces, and a node's usage) are made at their
+	// first write: most executions never write most of them.
 	parents map[pcommon.SpanID]pcommon.SpanID // links of spans not resolved yet
 	// waiting for their node span (phases) or for a way up to a node (usage)
 	pendingPhases map[pcommon.SpanID][]pendingPhase
 	pendingUsage  map[pcommon.SpanID]pendingUsage
 
-	dirty       bool // changed since the last emission
+	// dirty: changed since the last emission. A node changes only with
+	// telemetry of its execution (touch) or a failed emission (redirty),
+	// both of which set it: the flush looks at this flag alone.
+	dirty       bool
 	emitted     bool
 	lastEmitted agora.Execution
 	truncated   bool // a per-execution cap was reached: some telemetry was not folded
@@ -56,6 +62,10 @@ type node struct {
 	usage    map[pcommon.SpanID]usage
 	dirty    bool
 	emitted  bool
+	// What rec's optional fields point at when spans set them: one
+	// allocation per node, not one per field.
+	end              time.Time
+	prep, exec, post float64
 }
 
 type pendingPhase struct {
@@ -73,9 +83,23 @@ type pendingUsage struct {
 func newExecution(k key, orgName string) *execution {
 	return &execution{
 		key: k, orgName: orgName, rec: agora.Execution{Scope: agora.Scope{ExecutionID: k.exec}},
-		traces: map[pcommon.TraceID]struct{}{}, nodes: map[uuid.UUID]*node{}, bySpan: map[pcommon.SpanID]*node{},
-		parents: map[pcommon.SpanID]pcommon.SpanID{}, pendingPhases: map[pcommon.SpanID][]pendingPhase{},
-		pendingUsage: map[pcommon.SpanID]pendingUsage{},
+		nodes: map[uuid.UUID]*node{}, bySpan: map[pcommon.SpanID]*node{},
+	}
+}
+
+// put sets m[k] = v, making m at its first write.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
+	(*m)[k] = v
+}
+
+// addTrace files a trace under the execution.
+func (e *execution) addTrace(t pcommon.TraceID) {
+	if t != e.lastTrace || e.traces == nil {
+		put(&e.traces, t, struct{}{})
+		e.lastTrace = t
 	}
 }
 
@@ -151,7 +175,7 @@ func (e *execution) node(id uuid.UUID, maxNodes int) *node {
 		e.truncated = true
 		return nil
 	}
-	nd := &node{rec: agora.NodeExecution{ID: id}, usage: map[pcommon.SpanID]usage{}}
+	nd := &node{rec: agora.NodeExecution{ID: id}}
 	e.nodes[id] = nd
 	return nd
 }
@@ -200,8 +224,8 @@ func (e *execution) onNodeSpan(f *spanFacts, maxNodes int) {
 	e.bySpan[f.id] = nd
 	if !nd.reported {
 		nd.rec.NodeName, nd.rec.NodeType = f.name, f.nodeType
-		end := f.end
-		nd.rec.StartedAt, nd.rec.CompletedAt = f.start, &end
+		nd.end = f.end
+		nd.rec.StartedAt, nd.rec.CompletedAt = f.start, &nd.end
 		if nd.rec.Status != agora.StatusError {
 			nd.rec.Status = agora.StatusSuccess
 		}
@@ -233,7 +257,7 @@ func (e *execution) onPhase(f *spanFacts) {
 		e.resolveUsage()
 		return
 	}
-	e.pendingPhases[f.parent] = append(e.pendingPhases[f.parent], pendingPhase{f.id, f.phase})
+	put(&e.pendingPhases, f.parent, append(e.pendingPhases[f.parent], pendingPhase{f.id, f.phase}))
 }
 
 // apply folds a phase into its node, unless the SDK reported the node itself.
@@ -241,12 +265,13 @@ func (nd *node) apply(p phase) {
 	if nd.reported {
 		return
 	}
-	d := p.durationMs
 	switch p.name {
 	case agora.PhasePrep:
-		nd.rec.PrepDurationMs = &d
+		nd.prep = p.durationMs
+		nd.rec.PrepDurationMs = &nd.prep
 	case agora.PhaseExec:
-		nd.rec.ExecDurationMs = &d
+		nd.exec = p.durationMs
+		nd.rec.ExecDurationMs = &nd.exec
 		if p.retry != nil {
 			nd.rec.RetryCount = *p.retry
 		}
@@ -257,7 +282,8 @@ func (nd *node) apply(p phase) {
 			nd.rec.Output = p.output
 		}
 	case agora.PhasePost:
-		nd.rec.PostDurationMs = &d
+		nd.post = p.durationMs
+		nd.rec.PostDurationMs = &nd.post
 		nd.rec.NextAction = p.nextAction
 	}
 	if p.err.is {
@@ -276,7 +302,7 @@ func (e *execution) onLink(f *spanFacts) {
 	if nd := e.bySpan[f.parent]; nd != nil {
 		e.bySpan[f.id] = nd
 	} else {
-		e.parents[f.id] = f.parent
+		put(&e.parents, f.id, f.parent)
 	}
 }
 
@@ -289,12 +315,12 @@ func (e *execution) merge(from *execution) {
 		id := agora.NodeExecutionID(e.key.exec, nd.rec.NodeName, nd.rec.StartedAt)
 		to, ok := e.nodes[id]
 		if !ok {
-			to = &node{rec: nd.rec, spanID: nd.spanID, fromSpan: nd.fromSpan, reported: nd.reported, usage: map[pcommon.SpanID]usage{}}
+			to = &node{rec: nd.rec, spanID: nd.spanID, fromSpan: nd.fromSpan, reported: nd.reported}
 			to.rec.ID = id
 			e.nodes[id] = to
 		}
 		for sp, u := range nd.usage {
-			to.usage[sp] = u
+			put(&to.usage, sp, u)
 		}
 		to.dirty = true
 		moved[nd] = to
@@ -303,16 +329,16 @@ func (e *execution) merge(from *execution) {
 		e.bySpan[sp] = moved[nd]
 	}
 	for sp, ps := range from.pendingPhases {
-		e.pendingPhases[sp] = append(e.pendingPhases[sp], ps...)
+		put(&e.pendingPhases, sp, append(e.pendingPhases[sp], ps...))
 	}
 	for sp, p := range from.parents {
-		e.parents[sp] = p
+		put(&e.parents, sp, p)
 	}
 	for sp, u := range from.pendingUsage {
-		e.pendingUsage[sp] = u
+		put(&e.pendingUsage, sp, u)
 	}
 	for t := range from.traces {
-		e.traces[t] = struct{}{}
+		put(&e.traces, t, struct{}{})
 	}
 	e.sources |= from.sources
 	e.truncated = e.truncated || from.truncated

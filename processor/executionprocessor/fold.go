@@ -55,7 +55,7 @@ func (s *state) foldSpan(o *orgState, project string, f *spanFacts, now time.Tim
 
 // foldSpan applies a span's facts to the execution.
 func (e *execution) foldSpan(org, project string, f *spanFacts, cfg *Config) {
-	e.traces[f.trace] = struct{}{}
+	e.addTrace(f.trace)
 	if e.spanCount() >= cfg.MaxSpansPerExecution && e.bySpan[f.id] == nil {
 		e.truncated = true
 		if f.kind != kindFlow {

@@ -1,7 +1,6 @@
 package executionprocessor // import "github.com/agora-otelcol/agora-otelcol/processor/executionprocessor"
 
 import (
-	"maps"
 	"slices"
 	"time"
 
@@ -26,15 +25,6 @@ func newOrgRecords(ld plog.Logs, org, orgName string) plog.LogRecordSlice {
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(scopeName)
 	return sl.LogRecords()
-}
-
-func (e *execution) anyNodeDirty() bool {
-	for _, nd := range e.nodes {
-		if nd.dirty {
-			return true
-		}
-	}
-	return false
 }
 
 // appendRecords writes the records of the nodes that changed and the
@@ -155,21 +145,21 @@ func appendNode(lrs plog.LogRecordSlice, enc agora.RecordEncoding, n agora.NodeE
 
 // models are every model the execution's LLM calls used, sorted.
 func (e *execution) models() []string {
-	seen := map[string]bool{}
-	add := func(u usage) {
-		if u.model != "" {
-			seen[u.model] = true
-		}
-	}
+	var out []string
 	for _, nd := range e.nodes {
 		for _, u := range nd.usage {
-			add(u)
+			if u.model != "" {
+				out = append(out, u.model)
+			}
 		}
 	}
 	for _, p := range e.pendingUsage {
-		add(p.usage)
+		if p.model != "" {
+			out = append(out, p.model)
+		}
 	}
-	return slices.Sorted(maps.Keys(seen))
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // pendingUsageTotals splits usage whose span links reached no node: by the

@@ -132,7 +132,7 @@ func (s *state) largestOrg() *orgState {
 // evicted when there is no journal.
 func (s *state) pushOut(o *orgState) {
 	e := o.lru.Back().Value.(*execution)
-	if e.dirty || e.anyNodeDirty() {
+	if e.dirty {
 		s.emit(o, e, time.Now())
 	}
 	s.forget(o, e)
@@ -215,7 +215,7 @@ func (s *state) flush(now time.Time) plog.Logs {
 				e.rec.Status, e.dirty = agora.StatusTimeout, true
 				s.stats.timedOut++
 			}
-			if e.dirty || e.anyNodeDirty() {
+			if e.dirty {
 				s.emit(o, e, now)
 			}
 			switch {

@@ -125,10 +125,11 @@ func (s usageSum) total() usage {
 func (e *execution) onUsage(f *spanFacts) {
 	u := pendingUsage{parent: f.parent, nodeName: f.usageNode, start: f.start, usage: f.usage}
 	if nd := e.up(f.id); nd != nil {
-		nd.usage[f.id], nd.dirty = u.usage, true
+		put(&nd.usage, f.id, u.usage)
+		nd.dirty = true
 		return
 	}
-	e.pendingUsage[f.id] = u
+	put(&e.pendingUsage, f.id, u)
 }
 
 // up finds the node of a span by walking parent links.
@@ -150,7 +151,8 @@ func (e *execution) up(sp pcommon.SpanID) *node {
 func (e *execution) resolveUsage() {
 	for id, u := range e.pendingUsage {
 		if nd := e.up(id); nd != nil {
-			nd.usage[id], nd.dirty = u.usage, true
+			put(&nd.usage, id, u.usage)
+			nd.dirty = true
 			delete(e.pendingUsage, id)
 		}
 	}
