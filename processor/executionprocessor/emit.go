@@ -35,7 +35,7 @@ func (p *executionProcessor) run() {
 func (p *executionProcessor) flush(ctx context.Context) error {
 	p.mu.Lock()
 	now := p.now()
-	ld := p.state.flush(now)
+	outs := p.state.flush(now)
 	st := p.state.stats
 	p.state.stats = stats{evicted: map[string]int64{}}
 	metas := p.state.metas
@@ -52,18 +52,22 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 				p.mu.Lock()
 				p.state.metas = append(p.state.metas, metas...)
 				p.mu.Unlock()
-				p.redirty(ld)
+				for _, ld := range outs {
+					p.redirty(ld)
+				}
 				return err
 			}
 		}
 		err = p.journal.sync(ctx)
 	}
-	if ld.LogRecordCount() == 0 {
-		return err
-	}
 	// In requests of bounded size, so each fits a small sending queue; the
 	// first refused one and those after it go again at the next flush.
-	chunks := chunk(ld, maxEmit)
+	var chunks []plog.Logs
+	for _, ld := range outs {
+		if ld.LogRecordCount() > 0 {
+			chunks = append(chunks, chunk(ld, maxEmit)...)
+		}
+	}
 	for i, c := range chunks {
 		if cerr := p.refused(p.nextLogs.ConsumeLogs(ctx, c)); cerr != nil {
 			for _, rest := range chunks[i:] {
@@ -79,8 +83,9 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 // maxEmit bounds the records of one emitted request (about 0.5 MB).
 const maxEmit = 1000
 
-// chunk splits ld into requests of at most n records, keeping resources.
-// It moves the records: ld is left empty.
+// chunk splits ld into requests of at most n records, keeping resources
+// (the state builds requests of about n; one execution of more is split
+// here). It moves the records: ld is left empty.
 func chunk(ld plog.Logs, n int) []plog.Logs {
 	if ld.LogRecordCount() <= n {
 		return []plog.Logs{ld}

@@ -87,7 +87,14 @@ func reported(n agora.NodeExecution) func(plog.LogRecordSlice) {
 	return func(lrs plog.LogRecordSlice) { n.Append(lrs, agora.EventNodeReported) }
 }
 
-func flushLogs(s *state, now time.Time) plog.Logs { return s.flush(now) }
+// flushLogs is a flush's records in one plog.Logs.
+func flushLogs(s *state, now time.Time) plog.Logs {
+	ld := plog.NewLogs()
+	for _, out := range s.flush(now) {
+		out.ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
+	}
+	return ld
+}
 
 // emitted decodes a flush's output: execution records by id, node records by name.
 func emitted(t *testing.T, ld plog.Logs) (map[uuid.UUID]agora.Execution, map[string]agora.NodeExecution) {

@@ -2,6 +2,7 @@ package executionprocessor
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -389,4 +390,36 @@ func TestSessionAndUser(t *testing.T) {
 	assert.Equal(t, []string{"conv-1", "alice"}, []string{execs[exec].SessionID, execs[exec].UserID})
 	o := execs[uuid.UUID(trace)]
 	assert.Equal(t, []string{"conv-2", "bob"}, []string{o.SessionID, o.UserID}, "from the resource, through the journal")
+}
+
+// A flush's records come in requests of about maxEmit records, built so:
+// every execution's records share one request, under its org's resource.
+func TestFlushBuildsRequestsAtExecutionBoundaries(t *testing.T) {
+	s := newState(testConfig())
+	const runs = 700 // 3 nodes: 4 records each, 2,800 in all
+	for i := range runs {
+		var trace pcommon.TraceID
+		binary.LittleEndian.PutUint64(trace[:], uint64(i)+1)
+		fold(s, tracerRun(trace, 3).td, t0)
+	}
+	outs := s.flush(t0.Add(time.Second))
+	require.Greater(t, len(outs), 2)
+	requestOf := map[uuid.UUID]int{} // execution id → its request
+	total := 0
+	for i, ld := range outs {
+		assert.LessOrEqual(t, ld.LogRecordCount(), maxEmit+3, "request %d", i)
+		total += ld.LogRecordCount()
+		for _, rl := range ld.ResourceLogs().All() {
+			assert.Equal(t, testOrg, agora.Str(rl.Resource().Attributes(), agora.AttrOrgID))
+			for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+				exec := uuid.UUID(lr.TraceID())
+				if r, ok := requestOf[exec]; ok {
+					assert.Equal(t, r, i, "execution %s split across requests", exec)
+				}
+				requestOf[exec] = i
+			}
+		}
+	}
+	assert.Equal(t, 4*runs, total)
+	assert.Len(t, requestOf, runs)
 }

@@ -80,7 +80,7 @@ func TestSpilledExecutionsAreVisitedWhenDue(t *testing.T) {
 	defer ep.mu.Unlock()
 	timedOut := map[uuid.UUID]bool{} // executions any flush emitted as timed out
 	flush := func(now time.Time) {
-		out := ep.state.flush(now)
+		out := flushLogs(ep.state, now)
 		for _, rl := range out.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {
 				for _, lr := range sl.LogRecords().All() {

@@ -21,9 +21,11 @@ type state struct {
 	orgs     map[string]*orgState
 	inMemory int
 	journal  *journal // nil: no storage configured
-	// out collects records not derived from the executions in memory:
-	// those of evicted executions and retractions; flush emits them.
+	// out collects the records the next flush emits (those of evicted
+	// executions and retractions come between flushes), in requests of
+	// about maxEmit records: outs are the full ones.
 	out      plog.Logs
+	outs     []plog.Logs
 	outByOrg map[string]plog.LogRecordSlice
 	// metas are the first-version start dates to journal before emitting.
 	metas []*entry
@@ -194,8 +196,16 @@ func (s *state) emit(o *orgState, e *execution, now time.Time) {
 }
 
 // records is where records of o's executions go until the next flush: one
-// resource per org, stamped with the org.
+// resource per org, stamped with the org. Each caller writes one
+// execution's records; a request holding maxEmit records or more is closed
+// first, so an execution's records share a request, and building them
+// into requests leaves nothing to split (but an execution of more).
 func (s *state) records(o *orgState) plog.LogRecordSlice {
+	if s.out.LogRecordCount() >= maxEmit {
+		s.outs = append(s.outs, s.out)
+		s.out = plog.NewLogs()
+		clear(s.outByOrg)
+	}
 	if lrs, ok := s.outByOrg[o.id]; ok {
 		return lrs
 	}
@@ -206,8 +216,8 @@ func (s *state) records(o *orgState) plog.LogRecordSlice {
 
 // flush marks timeouts, emits what changed, spills settled executions
 // (with a journal they are rebuilt if late telemetry arrives) and retires
-// those past retention.
-func (s *state) flush(now time.Time) plog.Logs {
+// those past retention. It returns the records, in requests.
+func (s *state) flush(now time.Time) []plog.Logs {
 	for _, o := range s.orgs {
 		for _, e := range o.execs {
 			quiet := now.Sub(e.rec.LastSeen)
@@ -247,8 +257,8 @@ func (s *state) flush(now time.Time) plog.Logs {
 			delete(s.orgs, o.id)
 		}
 	}
-	out := s.out
-	s.out, s.outByOrg = plog.NewLogs(), map[string]plog.LogRecordSlice{}
+	out := append(s.outs, s.out)
+	s.out, s.outs, s.outByOrg = plog.NewLogs(), nil, map[string]plog.LogRecordSlice{}
 	return out
 }
 
