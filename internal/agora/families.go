@@ -17,9 +17,48 @@ const (
 	FamilyLLMCall
 )
 
-// familyOf maps every key a group looks up to the group: one map look-up
-// per attribute a span carries, instead of a scan of them per key listed.
-var familyOf = map[string]KeyFamily{}
+// SpanKey is an attribute the execution processor reads from most spans:
+// SpanKeys.Read finds them all in one pass, where a look-up of each would
+// scan the span's attributes once per key.
+type SpanKey uint8
+
+const (
+	KeyExecutionID SpanKey = iota // AttrExecutionID: a span of the Agora API
+	KeyFlow
+	KeyFlowExecutionID // SpanAttrExecutionID
+	KeyTotalDurationMs
+	KeyPhase
+	KeyKind
+	KeyNode
+	KeyNodeType
+	KeyNextAction
+	KeyInput
+	KeyOutput
+	KeyDurationMs
+	KeyRetryCount
+	KeyTraceloopSpanKind
+	KeyOpenInferenceSpanKind
+	KeyGenAIOperation
+	numSpanKeys
+)
+
+// spanKeyNames are the attribute names of the SpanKeys, in their order.
+var spanKeyNames = [numSpanKeys]string{
+	AttrExecutionID, SpanAttrFlow, SpanAttrExecutionID, SpanAttrTotalDurationMs, SpanAttrPhase, SpanAttrKind, SpanAttrNode,
+	SpanAttrNodeType, SpanAttrNextAction, SpanAttrInput, SpanAttrOutput, SpanAttrDurationMs, SpanAttrRetryCount,
+	TraceloopSpanKind, OpenInferenceSpanKind, GenAIOperation,
+}
+
+// keyInfo is what an attribute name means to SpanKeys.Read: the groups it
+// belongs to, and which SpanKey it is (plus one; 0: none).
+type keyInfo struct {
+	fam KeyFamily
+	key uint8
+}
+
+// keyInfoOf holds every name a group looks up, and every SpanKey's: one map
+// look-up per attribute a span carries.
+var keyInfoOf = map[string]keyInfo{}
 
 func init() {
 	for fam, lists := range map[KeyFamily][][]string{
@@ -30,17 +69,56 @@ func init() {
 	} {
 		for _, keys := range lists {
 			for _, k := range keys {
-				familyOf[k] |= fam
+				info := keyInfoOf[k]
+				info.fam |= fam
+				keyInfoOf[k] = info
 			}
+		}
+	}
+	for i, k := range spanKeyNames {
+		info := keyInfoOf[k]
+		info.key = uint8(i) + 1
+		keyInfoOf[k] = info
+	}
+}
+
+// SpanKeys is what one pass over a span's attributes finds: the groups it
+// has keys of, and the value of each SpanKey it carries (the first, as
+// pcommon.Map.Get finds).
+type SpanKeys struct {
+	Families KeyFamily
+	found    uint32
+	vals     [numSpanKeys]pcommon.Value
+}
+
+// Read fills k from attrs, overwriting it.
+func (k *SpanKeys) Read(attrs pcommon.Map) {
+	k.Families, k.found = 0, 0
+	for name, v := range attrs.All() {
+		info, ok := keyInfoOf[name]
+		if !ok {
+			continue
+		}
+		k.Families |= info.fam
+		if bit := uint32(1) << info.key >> 1; info.key != 0 && k.found&bit == 0 {
+			k.found |= bit
+			k.vals[info.key-1] = v
 		}
 	}
 }
 
-// Families reports the groups attrs has keys of.
-func Families(attrs pcommon.Map) KeyFamily {
-	var f KeyFamily
-	for k := range attrs.All() {
-		f |= familyOf[k]
+// Get is the value of key, as attrs.Get would return it.
+func (k *SpanKeys) Get(key SpanKey) (pcommon.Value, bool) {
+	if k.found&(1<<key) == 0 {
+		return pcommon.Value{}, false
 	}
-	return f
+	return k.vals[key], true
+}
+
+// Str is key's value as text ("" when absent), as Str(attrs, name) is.
+func (k *SpanKeys) Str(key SpanKey) string {
+	if v, ok := k.Get(key); ok {
+		return v.AsString()
+	}
+	return ""
 }

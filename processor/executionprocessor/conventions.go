@@ -61,25 +61,26 @@ type agoraSpans struct{}
 func (agoraSpans) source() uint8 { return fromOTLP }
 
 func (agoraSpans) read(span ptrace.Span, attrs pcommon.Map, f *spanFacts) bool {
+	k := &f.keys
 	switch {
-	case agora.Str(attrs, agora.SpanAttrFlow) != "":
-		f.kind, f.name = kindFlow, agora.Str(attrs, agora.SpanAttrFlow)
-		if d, ok := bounded(attrs, agora.SpanAttrTotalDurationMs, agora.DurationOK, &f.ignored); ok {
+	case k.Str(agora.KeyFlow) != "":
+		f.kind, f.name = kindFlow, k.Str(agora.KeyFlow)
+		if d, ok := boundedKey(k, agora.KeyTotalDurationMs, agora.DurationOK, &f.ignored); ok {
 			f.durationMs = &d
 		}
-		if id, err := uuid.Parse(agora.Str(attrs, agora.SpanAttrExecutionID)); err == nil && !f.fromAPI {
+		if id, err := uuid.Parse(k.Str(agora.KeyFlowExecutionID)); err == nil && !f.fromAPI {
 			f.apiExec = id
 		}
-	case agora.Str(attrs, agora.SpanAttrPhase) != "":
-		f.kind, f.phase = kindPhase, phaseOf(span, f)
-	case agora.Str(attrs, agora.SpanAttrKind) == agora.KindNode ||
-		strings.HasSuffix(span.Name(), agora.SpanSuffixNode) && agora.Str(attrs, agora.SpanAttrNode) != "":
+	case k.Str(agora.KeyPhase) != "":
+		f.kind, f.phase = kindPhase, phaseOf(f)
+	case k.Str(agora.KeyKind) == agora.KindNode ||
+		strings.HasSuffix(span.Name(), agora.SpanSuffixNode) && k.Str(agora.KeyNode) != "":
 		f.kind = kindNode
-		f.name = agora.Str(attrs, agora.SpanAttrNode)
+		f.name = k.Str(agora.KeyNode)
 		if f.name == "" {
 			f.name = strings.TrimSuffix(span.Name(), agora.SpanSuffixNode)
 		}
-		f.nodeType = agora.Str(attrs, agora.SpanAttrNodeType)
+		f.nodeType = k.Str(agora.KeyNodeType)
 	default:
 		return false
 	}
@@ -92,7 +93,7 @@ type openLLMetry struct{}
 func (openLLMetry) source() uint8 { return fromOpenLLMetry }
 
 func (openLLMetry) read(span ptrace.Span, attrs pcommon.Map, f *spanFacts) bool {
-	kind := agora.Str(attrs, agora.TraceloopSpanKind)
+	kind := f.keys.Str(agora.KeyTraceloopSpanKind)
 	if kind == "" {
 		return false
 	}
@@ -114,7 +115,7 @@ type openInference struct{}
 func (openInference) source() uint8 { return fromOpenInference }
 
 func (openInference) read(span ptrace.Span, attrs pcommon.Map, f *spanFacts) bool {
-	kind := strings.ToUpper(agora.Str(attrs, agora.OpenInferenceSpanKind))
+	kind := strings.ToUpper(f.keys.Str(agora.KeyOpenInferenceSpanKind))
 	if kind == "" || kind == agora.OpenInferenceLLM {
 		return false
 	}
@@ -137,7 +138,7 @@ type genAI struct{}
 func (genAI) source() uint8 { return fromGenAI }
 
 func (genAI) read(span ptrace.Span, attrs pcommon.Map, f *spanFacts) bool {
-	switch agora.Str(attrs, agora.GenAIOperation) {
+	switch f.keys.Str(agora.KeyGenAIOperation) {
 	case agora.GenAIInvokeAgent:
 		f.name = firstNonEmpty(agora.Str(attrs, agora.GenAIAgentName), span.Name())
 		if f.parent.IsEmpty() {
@@ -163,10 +164,10 @@ func llmCall(attrs pcommon.Map, f *spanFacts) bool {
 	if f.kind != kindPlain {
 		return false // a run or a step, whatever model attributes it carries
 	}
-	if kind, ok := attrs.Get(agora.OpenInferenceSpanKind); ok {
+	if kind, ok := f.keys.Get(agora.KeyOpenInferenceSpanKind); ok {
 		return strings.EqualFold(kind.Str(), agora.OpenInferenceLLM)
 	}
-	if op, ok := attrs.Get(agora.GenAIOperation); ok {
+	if op, ok := f.keys.Get(agora.KeyGenAIOperation); ok {
 		return slices.Contains(agora.GenAILLMOperations, op.Str())
 	}
 	for _, k := range agora.LLMCallMarkers {

@@ -68,6 +68,9 @@ type spanFacts struct {
 	// ignored counts numeric attributes out of bounds (agora.CountOK, ...):
 	// not folded, counted in the processor's telemetry.
 	ignored int
+	// keys are the span's attributes the conventions read by name, found
+	// in one pass.
+	keys agora.SpanKeys
 }
 
 func (f *spanFacts) hasUsage() bool { return !f.usage.empty() }
@@ -104,7 +107,8 @@ func interpret(f *spanFacts, span ptrace.Span, prices []Price) {
 	attrs := span.Attributes()
 	*f = spanFacts{id: span.SpanID(), parent: span.ParentSpanID(), trace: span.TraceID(),
 		start: span.StartTimestamp().AsTime(), end: span.EndTimestamp().AsTime(), err: errorOf(span)}
-	if id, err := uuid.Parse(agora.Str(attrs, agora.AttrExecutionID)); err == nil {
+	f.keys.Read(attrs)
+	if id, err := uuid.Parse(f.keys.Str(agora.KeyExecutionID)); err == nil {
 		f.apiExec, f.fromAPI = id, true
 	}
 	for _, c := range conventions {
@@ -114,7 +118,7 @@ func interpret(f *spanFacts, span ptrace.Span, prices []Price) {
 		}
 	}
 	// Most spans carry none of the optional keys: their look-ups are skipped.
-	fam := agora.Families(attrs)
+	fam := f.keys.Families
 	if fam&agora.FamilySession != 0 {
 		f.session = agora.FirstStr(attrs, agora.SessionKeys)
 	}
@@ -127,19 +131,19 @@ func interpret(f *spanFacts, span ptrace.Span, prices []Price) {
 		return
 	}
 	if f.usage = usageOf(attrs, prices, llm, &f.ignored); f.hasUsage() {
-		f.usageNode = agora.Str(attrs, agora.SpanAttrNode)
+		f.usageNode = f.keys.Str(agora.KeyNode)
 	}
 }
 
-func phaseOf(span ptrace.Span, f *spanFacts) phase {
-	attrs := span.Attributes()
-	p := phase{name: agora.Str(attrs, agora.SpanAttrPhase), nextAction: agora.Str(attrs, agora.SpanAttrNextAction),
+func phaseOf(f *spanFacts) phase {
+	k := &f.keys
+	p := phase{name: k.Str(agora.KeyPhase), nextAction: k.Str(agora.KeyNextAction),
 		durationMs: agora.ClampDurationMs(float64(f.end.Sub(f.start)) / float64(time.Millisecond)), err: f.err,
-		input: copyAttr(attrs, agora.SpanAttrInput), output: copyAttr(attrs, agora.SpanAttrOutput)}
-	if d, ok := bounded(attrs, agora.SpanAttrDurationMs, agora.DurationOK, &f.ignored); ok {
+		input: copyAttr(k.Get(agora.KeyInput)), output: copyAttr(k.Get(agora.KeyOutput))}
+	if d, ok := boundedKey(k, agora.KeyDurationMs, agora.DurationOK, &f.ignored); ok {
 		p.durationMs = d
 	}
-	if r, ok := bounded(attrs, agora.SpanAttrRetryCount, agora.RetriesOK, &f.ignored); ok {
+	if r, ok := boundedKey(k, agora.KeyRetryCount, agora.RetriesOK, &f.ignored); ok {
 		n := int64(r)
 		p.retry = &n
 	}
@@ -167,6 +171,16 @@ func errorOf(span ptrace.Span) spanErr {
 // them.
 func bounded(attrs pcommon.Map, k string, ok func(float64) bool, ignored *int) (float64, bool) {
 	v, found := attrs.Get(k)
+	return boundedValue(v, found, ok, ignored)
+}
+
+// boundedKey is bounded for a key SpanKeys found.
+func boundedKey(keys *agora.SpanKeys, k agora.SpanKey, ok func(float64) bool, ignored *int) (float64, bool) {
+	v, found := keys.Get(k)
+	return boundedValue(v, found, ok, ignored)
+}
+
+func boundedValue(v pcommon.Value, found bool, ok func(float64) bool, ignored *int) (float64, bool) {
 	if !found {
 		return 0, false
 	}
@@ -180,8 +194,7 @@ func bounded(attrs pcommon.Map, k string, ok func(float64) bool, ignored *int) (
 // copyAttr detaches an attribute from the request's pdata, which the
 // pipeline passes on and may change or free. An absent one is the zero
 // Value (not Present), without an allocation: most spans carry none.
-func copyAttr(attrs pcommon.Map, k string) pcommon.Value {
-	v, ok := attrs.Get(k)
+func copyAttr(v pcommon.Value, ok bool) pcommon.Value {
 	if !ok {
 		return pcommon.Value{}
 	}
