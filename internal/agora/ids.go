@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,19 +21,19 @@ var namespace = uuid.MustParse("6f1c1d3e-3b0a-5c1e-9a43-7f2b1c9e0a11")
 func ProjectID(orgID, project string) uuid.UUID {
 	var buf [nameBuf]byte
 	b := append(append(append(append(append(buf[:0], namespace[:]...), "project\x00"...), orgID...), 0), project...)
-	return nameUUID(b)
+	return recurringUUID(b)
 }
 
 // WorkflowID is the id of the project's workflow with this name.
 func WorkflowID(projectID uuid.UUID, workflow string) uuid.UUID {
 	var buf [nameBuf]byte
-	return nameUUID(append(append(append(buf[:0], projectID[:]...), "workflow\x00"...), workflow...))
+	return recurringUUID(append(append(append(buf[:0], projectID[:]...), "workflow\x00"...), workflow...))
 }
 
 // NodeID is the id of the workflow's node with this name.
 func NodeID(workflowID uuid.UUID, node string) uuid.UUID {
 	var buf [nameBuf]byte
-	return nameUUID(append(append(append(buf[:0], workflowID[:]...), "node\x00"...), node...))
+	return recurringUUID(append(append(append(buf[:0], workflowID[:]...), "node\x00"...), node...))
 }
 
 // ItemID is the deterministic id of an item of an execution: the same item
@@ -57,6 +58,34 @@ func nameUUID(b []byte) uuid.UUID {
 	copy(id[:], sum[:])
 	id[6] = id[6]&0x0f | 0x50 // version 5
 	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id
+}
+
+// recurring memoizes the ids of names that recur in every run (an org's
+// projects and workflows, a workflow's nodes): a look-up costs a fraction
+// of the SHA-1. Keyed by the whole name, so it is exact; when full it
+// starts over, so names without end cost a bounded map.
+var recurring = struct {
+	sync.Mutex
+	ids map[string]uuid.UUID
+}{ids: map[string]uuid.UUID{}}
+
+const maxRecurring = 4096
+
+func recurringUUID(b []byte) uuid.UUID {
+	recurring.Lock()
+	id, ok := recurring.ids[string(b)]
+	recurring.Unlock()
+	if ok {
+		return id
+	}
+	id = nameUUID(b)
+	recurring.Lock()
+	if len(recurring.ids) >= maxRecurring {
+		clear(recurring.ids)
+	}
+	recurring.ids[string(b)] = id
+	recurring.Unlock()
 	return id
 }
 

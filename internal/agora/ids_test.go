@@ -1,7 +1,9 @@
 package agora
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,4 +64,28 @@ func TestNameIDsAreUUIDv5(t *testing.T) {
 		assert.Equal(t, uuid.NewSHA1(exec, []byte("node_execution\x00"+name+"\x00"+start.UTC().Format(time.RFC3339Nano))),
 			NodeExecutionID(exec, name, start))
 	}
+}
+
+// TestRecurringIDsStayExact: ids served from the memo are the ones the
+// definition gives, past the memo's bound and from several goroutines,
+// and the memo never holds more than its bound.
+func TestRecurringIDsStayExact(t *testing.T) {
+	ws := uuid.New()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 3 * maxRecurring {
+				name := fmt.Sprint("node-", (i*7+g)%(maxRecurring+500))
+				want := uuid.NewSHA1(ws, []byte("node\x00"+name))
+				if got := NodeID(ws, name); got != want {
+					t.Errorf("%s: %s, want %s", name, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	recurring.Lock()
+	defer recurring.Unlock()
+	assert.LessOrEqual(t, len(recurring.ids), maxRecurring)
 }
