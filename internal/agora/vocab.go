@@ -130,6 +130,12 @@ func ProcessorRecord(eventName string) bool {
 	return eventName == EventExecutionRecord || eventName == EventNodeExecutionRecord
 }
 
+// AttrRecordRepeat marks a record of the processor's whose settled
+// version was emitted before (a late change re-emits it): a reader that
+// counts records once, at their first settled version (the metrics
+// connector), skips it. Storage keeps the body only.
+const AttrRecordRepeat = "agora.record.repeat"
+
 // AttrSenderEventName keeps the event name of a sender's record that
 // claimed to be one of the processor's.
 const AttrSenderEventName = "agora.sender.event_name"
@@ -165,6 +171,13 @@ func JoinStatuses(ss []Status) string {
 		out += string(s)
 	}
 	return out
+}
+
+// Settled reports whether a record in this status is done with running:
+// success, error, a timeout or a skipped node. Its first settled version
+// is the one counted.
+func (s Status) Settled() bool {
+	return s == StatusSuccess || s == StatusError || s == StatusTimeout || s == StatusSkipped
 }
 
 // Terminal reports whether the status is final: no later telemetry but an
