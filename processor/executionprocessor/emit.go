@@ -53,7 +53,7 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 				p.state.metas = append(p.state.metas, metas...)
 				p.mu.Unlock()
 				for _, ld := range outs {
-					p.redirty(ld)
+					p.redirty(ld, false)
 				}
 				return err
 			}
@@ -61,7 +61,9 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 		err = p.journal.sync(ctx)
 	}
 	// In requests of bounded size, so each fits a small sending queue; the
-	// first refused one and those after it go again at the next flush.
+	// first refused one and those after it go again at the next flush. The
+	// refused one reached every consumer (the fan-out gives it to each, the
+	// metrics connector counts it); those after it reached none.
 	var chunks []plog.Logs
 	for _, ld := range outs {
 		if ld.LogRecordCount() > 0 {
@@ -70,8 +72,8 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 	}
 	for i, c := range chunks {
 		if cerr := p.refused(p.nextLogs.ConsumeLogs(ctx, c)); cerr != nil {
-			for _, rest := range chunks[i:] {
-				p.redirty(rest)
+			for j, rest := range chunks[i:] {
+				p.redirty(rest, j == 0)
 			}
 			return errors.Join(err, cerr)
 		}
@@ -116,8 +118,10 @@ func chunk(ld plog.Logs, n int) []plog.Logs {
 }
 
 // redirty marks what refused records carried changed again: their
-// executions and node executions, so the next flush emits them.
-func (p *executionProcessor) redirty(ld plog.Logs) {
+// executions and node executions, so the next flush emits them. Records
+// no consumer was given (not delivered) did not settle anything: a first
+// settled version among them is a first again when emitted.
+func (p *executionProcessor) redirty(ld plog.Logs, delivered bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, rl := range ld.ResourceLogs().All() {
@@ -132,11 +136,16 @@ func (p *executionProcessor) redirty(ld plog.Logs) {
 					continue
 				}
 				e.dirty = true
-				if lr.EventName() == agora.EventNodeExecutionRecord {
-					if id, err := agora.NodeRecordID(lr); err == nil {
-						if nd := e.nodes[id]; nd != nil {
-							nd.dirty = true
-						}
+				_, repeat := lr.Attributes().Get(agora.AttrRecordRepeat)
+				unsettle := !delivered && !repeat
+				if lr.EventName() != agora.EventNodeExecutionRecord {
+					e.settled = e.settled && !unsettle
+					continue
+				}
+				if id, err := agora.NodeRecordID(lr); err == nil {
+					if nd := e.nodes[id]; nd != nil {
+						nd.dirty = true
+						nd.settled = nd.settled && !unsettle
 					}
 				}
 			}

@@ -49,6 +49,7 @@ type execution struct {
 	// both of which set it: the flush looks at this flag alone.
 	dirty       bool
 	emitted     bool
+	settled     bool // a settled version was emitted (agora.AttrRecordRepeat)
 	lastEmitted agora.Execution
 	truncated   bool // a per-execution cap was reached: some telemetry was not folded
 	journal     []uint64
@@ -62,6 +63,7 @@ type node struct {
 	usage    map[pcommon.SpanID]usage
 	dirty    bool
 	emitted  bool
+	settled  bool // a settled version was emitted (agora.AttrRecordRepeat)
 	// What rec's optional fields point at when spans set them: one
 	// allocation per node, not one per field.
 	end              time.Time

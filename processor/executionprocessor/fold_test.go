@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
@@ -226,3 +227,43 @@ func TestPlainSpansStartNothing(t *testing.T) {
 }
 
 var _ = plog.NewLogs
+
+// TestLaterSettledVersionsAreMarked: a record's first settled version goes
+// out plain, every later version of it marked agora.AttrRecordRepeat (the
+// metrics connector counts the first alone); running versions never are.
+func TestLaterSettledVersionsAreMarked(t *testing.T) {
+	s := newState(testConfig())
+	trace := pcommon.TraceID(uuid.New())
+	all := tracerRun(trace, 2).td
+	flow, rest := ptrace.NewTraces(), ptrace.NewTraces()
+	all.CopyTo(flow)
+	all.CopyTo(rest)
+	isFlow := func(sp ptrace.Span) bool { return sp.ParentSpanID().IsEmpty() }
+	flow.ResourceSpans().At(0).ScopeSpans().At(0).Spans().RemoveIf(func(sp ptrace.Span) bool { return !isFlow(sp) })
+	rest.ResourceSpans().At(0).ScopeSpans().At(0).Spans().RemoveIf(isFlow)
+	repeats := func(ld plog.Logs) map[string]bool { // by node name, "" for the execution
+		out := map[string]bool{}
+		for _, lr := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
+			_, repeat := lr.Attributes().Get(agora.AttrRecordRepeat)
+			name := ""
+			if lr.EventName() == agora.EventNodeExecutionRecord {
+				n, err := agora.DecodeNodeExecution(lr)
+				require.NoError(t, err)
+				name = n.NodeName
+			}
+			out[name] = repeat
+		}
+		return out
+	}
+
+	fold(s, rest, t0) // the nodes, settled; the execution still running
+	assert.Equal(t, map[string]bool{"A": false, "B": false, "": false}, repeats(flushLogs(s, t0)))
+	fold(s, flow, t0) // the flow names the workflow: every node again, the execution settles
+	assert.Equal(t, map[string]bool{"A": true, "B": true, "": false}, repeats(flushLogs(s, t0)))
+	late := newSpans(trace)
+	late.n = 100
+	late.add("chat", pcommon.SpanID{4}, 4*time.Millisecond, 5*time.Millisecond, // under A's exec phase
+		map[string]any{"gen_ai.system": "openai", "gen_ai.usage.input_tokens": 3, "gen_ai.usage.output_tokens": 4})
+	fold(s, late.td, t0)
+	assert.Equal(t, map[string]bool{"A": true, "": true}, repeats(flushLogs(s, t0)))
+}

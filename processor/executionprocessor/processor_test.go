@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/extension"
@@ -422,4 +423,80 @@ func TestFlushBuildsRequestsAtExecutionBoundaries(t *testing.T) {
 	}
 	assert.Equal(t, 4*runs, total)
 	assert.Len(t, requestOf, runs)
+}
+
+// refusingFirst refuses its first request, which it was given all the
+// same (a fan-out gives a request to each consumer: the metrics connector
+// counts what the exporter's full queue refuses), and takes the rest.
+type refusingFirst struct {
+	mu    sync.Mutex
+	given []plog.Logs
+}
+
+func (r *refusingFirst) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (r *refusingFirst) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cp := plog.NewLogs()
+	ld.CopyTo(cp)
+	r.given = append(r.given, cp)
+	if len(r.given) == 1 {
+		return exporterhelper.ErrQueueIsFull
+	}
+	return nil
+}
+
+// TestRefusedRecordsSettleOnceDelivered: after a flush whose first request
+// is refused (but given to every consumer) and whose second is never sent,
+// every settled record reaches the consumers exactly once unmarked: the
+// refused request's again as repeats, the unsent one's as firsts.
+func TestRefusedRecordsSettleOnceDelivered(t *testing.T) {
+	f := NewFactory()
+	set := processortest.NewNopSettings(metadata.Type)
+	next := &refusingFirst{}
+	cfg := testConfig()
+	cfg.FlushInterval = time.Hour // flushed by the test
+	tp, err := f.CreateTraces(context.Background(), set, cfg, new(consumertest.TracesSink))
+	require.NoError(t, err)
+	lp, err := f.CreateLogs(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, tp.Start(context.Background(), testutil.NewHost(nil)))
+	require.NoError(t, lp.Start(context.Background(), testutil.NewHost(nil)))
+	defer func() {
+		require.NoError(t, tp.Shutdown(context.Background()))
+		require.NoError(t, lp.Shutdown(context.Background()))
+	}()
+	p := lp.(pipelineEnd).Unwrap()
+
+	const runs = 300 // 4 records each: two requests
+	for i := range runs {
+		var trace pcommon.TraceID
+		binary.LittleEndian.PutUint64(trace[:], uint64(i)+1)
+		require.NoError(t, tp.ConsumeTraces(context.Background(), tracerRun(trace, 3).td))
+	}
+	require.Error(t, p.flush(context.Background()), "the first request refused")
+	require.Len(t, next.given, 1, "the second never sent")
+	require.NoError(t, p.flush(context.Background()))
+
+	firsts := map[uuid.UUID]int{} // unmarked settled versions by record id
+	for _, ld := range next.given {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+				if _, repeat := lr.Attributes().Get(agora.AttrRecordRepeat); repeat {
+					continue
+				}
+				id := uuid.UUID(lr.TraceID())
+				if lr.EventName() == agora.EventNodeExecutionRecord {
+					id, err = agora.NodeRecordID(lr)
+					require.NoError(t, err)
+				}
+				firsts[id]++
+			}
+		}
+	}
+	assert.Len(t, firsts, 4*runs)
+	for id, n := range firsts {
+		assert.Equal(t, 1, n, "record %s", id)
+	}
 }

@@ -42,7 +42,7 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 		}
 		n := e.nodeRecord(nd, byName[nd])
 		if nd.dirty {
-			appendNode(lrs, enc, n, version)
+			markRepeat(appendNode(lrs, enc, n, version), n.Status, &nd.settled)
 			nd.dirty, nd.emitted = false, true
 		}
 		if rec.StartedAt.IsZero() || (!e.apiStarted && !e.flowSeen && n.StartedAt.Before(rec.StartedAt)) {
@@ -76,16 +76,30 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 	rec.TraceIDs = e.traceIDs()
 	rec.Models = e.models()
 	rec.Truncated = e.truncated
-	rec.AppendRecord(lrs, enc).SetObservedTimestamp(version)
+	lr := rec.AppendRecord(lrs, enc)
+	lr.SetObservedTimestamp(version)
+	markRepeat(lr, rec.Status, &e.settled)
 	e.dirty, e.emitted = false, true
 	e.lastEmitted = rec
 }
 
+// markRepeat flags a settled record when a settled version of it was
+// emitted before, and notes that one now is.
+func markRepeat(lr plog.LogRecord, s agora.Status, settled *bool) {
+	if !s.Settled() {
+		return
+	}
+	if *settled {
+		lr.Attributes().PutBool(agora.AttrRecordRepeat, true)
+	}
+	*settled = true
+}
+
 // markEmitted marks a rebuilt execution as its emitted records left it.
 func (e *execution) markEmitted() {
-	e.dirty, e.emitted = false, true
+	e.dirty, e.emitted, e.settled = false, true, e.rec.Status.Settled()
 	for _, nd := range e.nodes {
-		nd.dirty, nd.emitted = false, true
+		nd.dirty, nd.emitted, nd.settled = false, true, nd.rec.Status.Settled()
 	}
 	e.lastEmitted = e.rec
 }
@@ -136,11 +150,13 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 }
 
 // appendNode writes a node record, with the id of its workflow's node.
-func appendNode(lrs plog.LogRecordSlice, enc agora.RecordEncoding, n agora.NodeExecution, version pcommon.Timestamp) {
+func appendNode(lrs plog.LogRecordSlice, enc agora.RecordEncoding, n agora.NodeExecution, version pcommon.Timestamp) plog.LogRecord {
 	if n.WorkflowName != "" {
 		n.NodeID = agora.NodeID(n.WorkflowID, n.NodeName)
 	}
-	n.AppendRecord(lrs, enc).SetObservedTimestamp(version)
+	lr := n.AppendRecord(lrs, enc)
+	lr.SetObservedTimestamp(version)
+	return lr
 }
 
 // models are every model the execution's LLM calls used, sorted.
