@@ -2,7 +2,6 @@ package agorametricsconnector // import "github.com/agora-otelcol/agora-otelcol/
 
 import (
 	"context"
-	"encoding/binary"
 	"sync"
 	"time"
 
@@ -19,8 +18,10 @@ import (
 
 // metricsConnector folds the execution processor's records into cumulative
 // metrics and sends them on every interval. A record is emitted in many
-// versions (running, then its final status); an execution or node
-// execution is counted once, at its first final version.
+// versions (running, then settled, then again when late telemetry changes
+// it); an execution or node execution is counted once, at its first
+// settled version: the processor marks the later ones
+// (agora.AttrRecordRepeat).
 type metricsConnector struct {
 	cfg    *Config
 	logger *zap.Logger
@@ -28,8 +29,7 @@ type metricsConnector struct {
 	start  pcommon.Timestamp
 
 	mu      sync.Mutex
-	counted *seen                 // executions and node executions counted
-	flights map[uuid.UUID]*flight // executions not yet final
+	flights map[uuid.UUID]*flight // executions not yet counted
 	m       *aggregates
 
 	stop chan struct{}
@@ -47,7 +47,7 @@ type flight struct {
 
 func newConnector(cfg *Config, set connector.Settings, next consumer.Metrics) *metricsConnector {
 	return &metricsConnector{cfg: cfg, logger: set.Logger, next: next, start: pcommon.NewTimestampFromTime(time.Now()),
-		counted: newSeen(1 << 20), flights: map[uuid.UUID]*flight{}, m: newAggregates(cfg)}
+		flights: map[uuid.UUID]*flight{}, m: newAggregates(cfg)}
 }
 
 func (c *metricsConnector) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
@@ -107,6 +107,9 @@ func (c *metricsConnector) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 		}
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
+				if _, repeat := lr.Attributes().Get(agora.AttrRecordRepeat); repeat {
+					continue // counted at its first settled version
+				}
 				switch lr.EventName() {
 				case agora.EventExecutionRecord:
 					if e, err := agora.DecodeExecutionSummary(lr); err == nil {
@@ -130,20 +133,13 @@ func (c *metricsConnector) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 	return nil
 }
 
-func final(s agora.Status) bool {
-	return s == agora.StatusSuccess || s == agora.StatusError || s == agora.StatusTimeout
-}
-
 func (c *metricsConnector) onExecution(org string, e *agora.Execution) {
 	f := c.flights[e.ExecutionID]
 	if e.Deleted {
 		c.land(e.ExecutionID, f)
 		return
 	}
-	if !final(e.Status) {
-		if c.counted.has(e.ExecutionID) {
-			return
-		}
+	if !e.Status.Settled() {
 		if f == nil {
 			f = &flight{wf: c.m.workflow(org, e.ProjectName, e.WorkflowName)}
 			c.flights[e.ExecutionID] = f
@@ -154,10 +150,7 @@ func (c *metricsConnector) onExecution(org string, e *agora.Execution) {
 		}
 		return
 	}
-	if !c.counted.add(e.ExecutionID) {
-		return
-	}
-	// A final version with no flight (the usual case: its nodes brought no
+	// A settled version with no flight (the usual case: its nodes brought no
 	// tokens, or it was never seen running) needs none.
 	fl := flight{}
 	if f != nil {
@@ -193,7 +186,7 @@ func (c *metricsConnector) land(id uuid.UUID, f *flight) {
 }
 
 func (c *metricsConnector) onNode(org string, n *agora.NodeExecution) {
-	if n.Deleted || !final(n.Status) && n.Status != agora.StatusSkipped || !c.counted.add(n.ID) {
+	if n.Deleted || !n.Status.Settled() {
 		return
 	}
 	wf := c.m.workflow(org, n.ProjectName, n.WorkflowName)
@@ -212,15 +205,16 @@ func (c *metricsConnector) onNode(org string, n *agora.NodeExecution) {
 	if n.EstimatedCost != nil {
 		c.m.cost[c.m.model(wf, model)] += *n.EstimatedCost
 	}
-	if !c.counted.has(n.ExecutionID) {
-		f := c.flights[n.ExecutionID]
-		if f == nil {
-			f = &flight{wf: wf}
-			c.flights[n.ExecutionID] = f
-		}
-		f.prompt += prompt
-		f.completion += completion
+	// For the execution's own share, when it settles (in this batch, or a
+	// later one while it runs); a flight of one counted before is dropped
+	// with the batch.
+	f := c.flights[n.ExecutionID]
+	if f == nil {
+		f = &flight{wf: wf}
+		c.flights[n.ExecutionID] = f
 	}
+	f.prompt += prompt
+	f.completion += completion
 }
 
 func deref(p *int64) int64 {
@@ -228,49 +222,4 @@ func deref(p *int64) int64 {
 		return 0
 	}
 	return *p
-}
-
-// seen is a bounded set of ids in generations: an id is known through the
-// generation it was added in and the next; when max/2 ids were added in a
-// generation the next begins and older ids are dropped, so at most max are
-// held. An id forgotten this way
-// is one whose final version was emitted long ago. Ids are kept as 64 bits
-// of their 128 (both halves folded): two ids that fold alike (odds of
-// about 3 in 10^8 among a million ids) would count as one. One map, so an
-// id not yet counted (nearly every look-up) costs one miss, not two.
-type seen struct {
-	max   int
-	gen   uint32
-	added int               // ids added in this generation
-	ids   map[uint64]uint32 // the generation each id was last added in
-}
-
-func newSeen(max int) *seen { return &seen{max: max, ids: map[uint64]uint32{}} }
-
-func fold64(id uuid.UUID) uint64 {
-	return binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])
-}
-
-func (s *seen) has(id uuid.UUID) bool {
-	g, ok := s.ids[fold64(id)]
-	return ok && g+1 >= s.gen
-}
-
-// add records id and reports whether it was new (not known already).
-func (s *seen) add(id uuid.UUID) bool {
-	k := fold64(id)
-	if g, ok := s.ids[k]; ok && g+1 >= s.gen {
-		return false
-	}
-	if s.added >= s.max/2 {
-		s.gen, s.added = s.gen+1, 0
-		for k, g := range s.ids {
-			if g+1 < s.gen {
-				delete(s.ids, k)
-			}
-		}
-	}
-	s.ids[k] = s.gen
-	s.added++
-	return true
 }

@@ -27,6 +27,8 @@ type batch struct {
 	org   string
 	nodes []agora.NodeExecution
 	execs []agora.Execution
+	// repeat: versions after a settled one, which the processor marks.
+	repeat bool
 }
 
 func logsOf(bs ...batch) plog.Logs {
@@ -40,6 +42,11 @@ func logsOf(bs ...batch) plog.Logs {
 		}
 		for i := range b.execs {
 			b.execs[i].AppendRecord(lrs, agora.RecordEncodingCompact)
+		}
+		if b.repeat {
+			for _, lr := range lrs.All() {
+				lr.Attributes().PutBool(agora.AttrRecordRepeat, true)
+			}
 		}
 	}
 	return ld
@@ -185,7 +192,7 @@ func TestExecutionsCountedOncePerFinalStatus(t *testing.T) {
 	done.PromptTokens, done.CompletionTokens, done.TotalTokens, done.RetryCount = 13, 6, 19, 2
 	done.Models = []string{"gpt-4o"}
 	consume(t, c, batch{org: "org-a", execs: []agora.Execution{done}})
-	consume(t, c, batch{org: "org-a", nodes: []agora.NodeExecution{think}, execs: []agora.Execution{done}}) // a later version
+	consume(t, c, batch{org: "org-a", nodes: []agora.NodeExecution{think}, execs: []agora.Execution{done}, repeat: true}) // a later version
 
 	md = snapshot(c)
 	assert.Equal(t, int64(0), intValue(t, md, metricInFlight, wf("org-a", "Flow")))
@@ -294,28 +301,4 @@ func TestOtherRecordsIgnored(t *testing.T) {
 	rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("hello")
 	require.NoError(t, c.ConsumeLogs(context.Background(), ld))
 	assert.Equal(t, 0, snapshot(c).DataPointCount())
-}
-
-// TestSeenForgetsTwoGenerationsBack: an id is known through its own
-// generation and the next (max/2 ids added in each); then it is dropped,
-// and the set never holds more than max ids.
-func TestSeenForgetsTwoGenerationsBack(t *testing.T) {
-	s := newSeen(8)
-	first := uuid.New()
-	assert.True(t, s.add(first), "new")
-	assert.False(t, s.add(first), "known: not counted twice")
-	for range 3 {
-		assert.True(t, s.add(uuid.New()))
-	}
-	assert.True(t, s.has(first), "its own generation")
-	for range 4 {
-		s.add(uuid.New()) // fill the generation after first's
-	}
-	assert.True(t, s.has(first), "the generation after its own")
-	assert.False(t, s.add(first), "still known")
-	s.add(uuid.New())
-	assert.False(t, s.has(first), "two generations on")
-	assert.LessOrEqual(t, len(s.ids), 8)
-	assert.False(t, s.has(uuid.New()))
-	assert.True(t, s.add(first), "forgotten: new again")
 }
