@@ -27,6 +27,11 @@ type state struct {
 	out      plog.Logs
 	outs     []plog.Logs
 	outByOrg map[string]plog.LogRecordSlice
+	// outCount counts out's records up to the last records call; last
+	// and lastLen are what that call handed out, to count what was added.
+	outCount int
+	last     plog.LogRecordSlice
+	lastLen  int
 	// metas are the first-version start dates to journal before emitting.
 	metas []*entry
 	stats stats
@@ -201,16 +206,20 @@ func (s *state) emit(o *orgState, e *execution, now time.Time) {
 // first, so an execution's records share a request, and building them
 // into requests leaves nothing to split (but an execution of more).
 func (s *state) records(o *orgState) plog.LogRecordSlice {
-	if s.out.LogRecordCount() >= maxEmit {
+	if s.last != (plog.LogRecordSlice{}) {
+		s.outCount += s.last.Len() - s.lastLen
+	}
+	if s.outCount >= maxEmit {
 		s.outs = append(s.outs, s.out)
-		s.out = plog.NewLogs()
+		s.out, s.outCount = plog.NewLogs(), 0
 		clear(s.outByOrg)
 	}
-	if lrs, ok := s.outByOrg[o.id]; ok {
-		return lrs
+	lrs, ok := s.outByOrg[o.id]
+	if !ok {
+		lrs = newOrgRecords(s.out, o.id, o.name)
+		s.outByOrg[o.id] = lrs
 	}
-	lrs := newOrgRecords(s.out, o.id, o.name)
-	s.outByOrg[o.id] = lrs
+	s.last, s.lastLen = lrs, lrs.Len()
 	return lrs
 }
 
@@ -259,6 +268,7 @@ func (s *state) flush(now time.Time) []plog.Logs {
 	}
 	out := append(s.outs, s.out)
 	s.out, s.outs, s.outByOrg = plog.NewLogs(), nil, map[string]plog.LogRecordSlice{}
+	s.outCount, s.last, s.lastLen = 0, plog.LogRecordSlice{}, 0
 	return out
 }
 
