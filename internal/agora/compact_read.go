@@ -153,16 +153,30 @@ func (r *reader) value(depth int) pcommon.Value {
 	return v
 }
 
-func (r *reader) valueInto(v pcommon.Value, depth int) {
+// valueTag reads a value's tag, failing the read when the value nests too
+// deep or the tag is not one of the layout's.
+func (r *reader) valueTag(depth int) (byte, bool) {
 	if depth > maxValueDepth {
 		r.Fail(errors.New("value nested too deep"))
-		return
+		return 0, false
 	}
 	tag := r.Take(1)
 	if tag == nil {
+		return 0, false
+	}
+	if tag[0] > tagSlice {
+		r.Fail(fmt.Errorf("unknown value tag %d", tag[0]))
+		return 0, false
+	}
+	return tag[0], true
+}
+
+func (r *reader) valueInto(v pcommon.Value, depth int) {
+	tag, ok := r.valueTag(depth)
+	if !ok {
 		return
 	}
-	switch tag[0] {
+	switch tag {
 	case tagEmpty:
 	case tagStr:
 		v.SetStr(r.str())
@@ -191,22 +205,16 @@ func (r *reader) valueInto(v pcommon.Value, depth int) {
 		for range n {
 			r.valueInto(s.AppendEmpty(), depth+1)
 		}
-	default:
-		r.Fail(fmt.Errorf("unknown value tag %d", tag[0]))
 	}
 }
 
 // skipValue reads past a value, with valueInto's checks, building nothing.
 func (r *reader) skipValue(depth int) {
-	if depth > maxValueDepth {
-		r.Fail(errors.New("value nested too deep"))
+	tag, ok := r.valueTag(depth)
+	if !ok {
 		return
 	}
-	tag := r.Take(1)
-	if tag == nil {
-		return
-	}
-	switch tag[0] {
+	switch tag {
 	case tagEmpty:
 	case tagStr:
 		r.Bytes()
@@ -227,8 +235,6 @@ func (r *reader) skipValue(depth int) {
 		for n := r.Count(); n > 0 && r.Err() == nil; n-- {
 			r.skipValue(depth + 1)
 		}
-	default:
-		r.Fail(fmt.Errorf("unknown value tag %d", tag[0]))
 	}
 }
 
