@@ -25,9 +25,12 @@ import (
 // SpanAttr is an attribute AppendCompactSpan adds to the span's own.
 type SpanAttr struct{ Key, Value string }
 
-// AppendCompactSpan appends span to b, with the attributes keep names and
+// AttrFilter picks a span's attributes by position and name.
+type AttrFilter interface{ Keep(i int, name string) bool }
+
+// AppendCompactSpan appends span to b, with the attributes keep picks and
 // extra.
-func AppendCompactSpan(b []byte, span ptrace.Span, keep map[string]bool, extra ...SpanAttr) []byte {
+func AppendCompactSpan(b []byte, span ptrace.Span, keep AttrFilter, extra ...SpanAttr) []byte {
 	tid, sid, pid := span.TraceID(), span.SpanID(), span.ParentSpanID()
 	b = append(append(append(b, tid[:]...), sid[:]...), pid[:]...)
 	b = appendStr(b, span.Name())
@@ -35,8 +38,9 @@ func AppendCompactSpan(b []byte, span ptrace.Span, keep map[string]bool, extra .
 	b = binary.AppendUvarint(b, uint64(span.EndTimestamp()))
 	st := span.Status()
 	b = appendStr(append(b, byte(st.Code())), st.Message())
+	i := -1
 	for k, v := range span.Attributes().All() {
-		if keep[k] {
+		if i++; keep.Keep(i, k) {
 			b = appendValue(appendStr(append(b, 1), k), v, 0)
 		}
 	}

@@ -56,11 +56,16 @@ type keyInfo struct {
 	key uint8
 }
 
-// keyInfoOf holds every name a group looks up, and every SpanKey's: one map
-// look-up per attribute a span carries.
+// keyInfoOf holds every name a group looks up, every SpanKey's and every
+// other name a convention reads: one map look-up per attribute a span
+// carries. Its names are the attributes folding reads, the ones a journaled
+// span keeps (SpanKeys.Keep).
 var keyInfoOf = map[string]keyInfo{}
 
 func init() {
+	for _, k := range ConventionAttributes {
+		keyInfoOf[k] = keyInfo{}
+	}
 	for fam, lists := range map[KeyFamily][][]string{
 		FamilyUsage:   {UsagePromptKeys, UsageCompletionKeys, UsageTotalKeys, UsageCostKeys, ModelKeys, ProviderKeys},
 		FamilySession: {SessionKeys},
@@ -89,15 +94,23 @@ type SpanKeys struct {
 	Families KeyFamily
 	found    uint32
 	vals     [numSpanKeys]pcommon.Value
+	// folded marks the first 64 attributes that are in keyInfoOf, by
+	// position: what Keep answers without looking the name up again.
+	folded uint64
 }
 
 // Read fills k from attrs, overwriting it.
 func (k *SpanKeys) Read(attrs pcommon.Map) {
-	k.Families, k.found = 0, 0
+	k.Families, k.found, k.folded = 0, 0, 0
+	i := -1
 	for name, v := range attrs.All() {
+		i++
 		info, ok := keyInfoOf[name]
 		if !ok {
 			continue
+		}
+		if i < 64 {
+			k.folded |= 1 << i
 		}
 		k.Families |= info.fam
 		if bit := uint32(1) << info.key >> 1; info.key != 0 && k.found&bit == 0 {
@@ -105,6 +118,16 @@ func (k *SpanKeys) Read(attrs pcommon.Map) {
 			k.vals[info.key-1] = v
 		}
 	}
+}
+
+// Keep reports whether the i-th attribute (name) of the span k was read
+// from is one folding reads: a compact span keeps it.
+func (k *SpanKeys) Keep(i int, name string) bool {
+	if i < 64 {
+		return k.folded&(1<<i) != 0
+	}
+	_, ok := keyInfoOf[name]
+	return ok
 }
 
 // Get is the value of key, as attrs.Get would return it.

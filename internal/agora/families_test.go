@@ -96,3 +96,46 @@ func concat(lists ...[]string) []string {
 	}
 	return out
 }
+
+// TestSpanKeysKeepWhatFoldingReads: a journaled span keeps every attribute
+// folding reads, wherever it stands among the span's attributes (the first
+// 64 by position, the rest by name), and nothing else.
+func TestSpanKeysKeepWhatFoldingReads(t *testing.T) {
+	folded := concat(spanKeyNames[:], UsagePromptKeys, UsageCompletionKeys, UsageTotalKeys, UsageCostKeys,
+		LLMCallMarkers, ModelKeys, ProviderKeys, ConventionAttributes, SessionKeys, UserKeys)
+	for _, lead := range []int{0, 63, 64, 100} {
+		attrs := pcommon.NewMap()
+		for i := range lead {
+			attrs.PutStr("pad."+string(rune('a'+i%26))+string(rune('a'+i/26)), "x")
+		}
+		for _, k := range folded {
+			attrs.PutStr(k, "v")
+		}
+		attrs.PutStr("http.url", "not folded")
+		var k SpanKeys
+		k.Read(attrs)
+		kept := map[string]bool{}
+		i := -1
+		for name := range attrs.All() {
+			if i++; k.Keep(i, name) {
+				kept[name] = true
+			}
+		}
+		for _, name := range folded {
+			assert.True(t, kept[name], "%s after %d attributes", name, lead)
+		}
+		assert.Len(t, kept, len(folded)-duplicates(folded), "after %d attributes", lead)
+	}
+}
+
+func duplicates(names []string) int {
+	seen := map[string]bool{}
+	n := 0
+	for _, k := range names {
+		if seen[k] {
+			n++
+		}
+		seen[k] = true
+	}
+	return n
+}

@@ -46,16 +46,17 @@ func (b *batch) span(k key, project string, f *spanFacts, span ptrace.Span) {
 	}
 	var extra [2]agora.SpanAttr
 	n := 0
+	// Only a span with a key of the session or user group can have its own.
 	attrs := span.Attributes()
-	if f.session != "" && agora.FirstStr(attrs, agora.SessionKeys) == "" {
+	if f.session != "" && (f.keys.Families&agora.FamilySession == 0 || agora.FirstStr(attrs, agora.SessionKeys) == "") {
 		extra[n] = agora.SpanAttr{Key: agora.SessionKeys[0], Value: f.session}
 		n++
 	}
-	if f.user != "" && agora.FirstStr(attrs, agora.UserKeys) == "" {
+	if f.user != "" && (f.keys.Families&agora.FamilyUser == 0 || agora.FirstStr(attrs, agora.UserKeys) == "") {
 		extra[n] = agora.SpanAttr{Key: agora.UserKeys[0], Value: f.user}
 		n++
 	}
-	en.raw = agora.AppendCompactSpan(en.raw, span, foldedAttributes, extra[:n]...)
+	en.raw = agora.AppendCompactSpan(en.raw, span, &f.keys, extra[:n]...)
 }
 
 // record journals a copy of an Agora API record under its execution.
@@ -78,23 +79,6 @@ func (b *batch) records(k key) plog.LogRecordSlice {
 	}
 	return rls.At(0).ScopeLogs().At(0).LogRecords()
 }
-
-// foldedAttributes are the span attributes folding reads.
-var foldedAttributes = func() map[string]bool {
-	keep := map[string]bool{}
-	for _, k := range []string{agora.AttrExecutionID, agora.SpanAttrFlow, agora.SpanAttrNode, agora.SpanAttrKind,
-		agora.SpanAttrNodeType, agora.SpanAttrPhase, agora.SpanAttrExecutionID, agora.SpanAttrTotalDurationMs,
-		agora.SpanAttrDurationMs, agora.SpanAttrRetryCount, agora.SpanAttrNextAction, agora.SpanAttrInput, agora.SpanAttrOutput} {
-		keep[k] = true
-	}
-	for _, keys := range [][]string{agora.UsagePromptKeys, agora.UsageCompletionKeys, agora.UsageTotalKeys,
-		agora.UsageCostKeys, agora.LLMCallMarkers, agora.ModelKeys, agora.ConventionAttributes, agora.SessionKeys, agora.UserKeys, agora.ProviderKeys} {
-		for _, k := range keys {
-			keep[k] = true
-		}
-	}
-	return keep
-}()
 
 // entryBufs are the bytes of written span entries, for the next ones.
 var entryBufs = sync.Pool{New: func() any { return new([]byte) }}
