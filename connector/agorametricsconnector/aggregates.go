@@ -66,6 +66,13 @@ type aggregates struct {
 	nodeDuration *histograms[nodeKey]
 	tokens       map[tokenKey]int64
 	cost         map[modelKey]float64
+	// last is the workflow looked up last, as an execution's records come
+	// together: its key again without building the capped name. A name's
+	// key never changes (the caps never let a name go).
+	last struct {
+		org, project, workflow string
+		key                    workflowKey
+	}
 }
 
 func newAggregates(cfg *Config) *aggregates {
@@ -88,6 +95,15 @@ func capped(set map[string]struct{}, name string, max int) string {
 }
 
 func (a *aggregates) workflow(org, project, workflow string) workflowKey {
+	if l := &a.last; l.key.org != "" && org == l.org && project == l.project && workflow == l.workflow {
+		return l.key
+	}
+	k := a.lookupWorkflow(org, project, workflow)
+	a.last.org, a.last.project, a.last.workflow, a.last.key = org, project, workflow, k
+	return k
+}
+
+func (a *aggregates) lookupWorkflow(org, project, workflow string) workflowKey {
 	set := a.workflows[org]
 	if set == nil {
 		set = map[string]struct{}{}
