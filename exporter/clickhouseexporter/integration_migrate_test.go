@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -107,11 +108,7 @@ func TestIntegrationMigrationV12(t *testing.T) {
 func TestIntegrationMigrationV15(t *testing.T) {
 	conn := chtest.Conn(t)
 	ctx := context.Background()
-	base := func(db, table string) string {
-		var setting string
-		require.NoError(t, conn.QueryRow(ctx, "SELECT extract(create_table_query, 'merge_selector_base = ([0-9]+)') FROM system.tables WHERE database = ? AND name = ?", db, table).Scan(&setting))
-		return setting
-	}
+	base := func(db, table string) string { return tableSetting(t, conn, db, table, "merge_selector_base") }
 	old := chtest.NewDatabase(t, conn)
 	data := sqltemplates.Data{Database: old}
 	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:14]))
@@ -128,6 +125,39 @@ func TestIntegrationMigrationV15(t *testing.T) {
 	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+old+"`.schema_migrations WHERE Version = 15"))
 	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
 	assert.Equal(t, "10", base(old, "search_text"))
+	var n uint64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM `"+old+"`.spans WHERE TraceId = 'aa'").Scan(&n))
+	assert.Equal(t, uint64(1), n)
+}
+
+// tableSetting is the value of a table's setting as its CREATE statement
+// shows it, "" when it has the default.
+func tableSetting(t *testing.T, conn driver.Conn, db, table, name string) string {
+	var v string
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT extract(create_table_query, ?) FROM system.tables WHERE database = ? AND name = ?",
+		name+" = ([0-9]+)", db, table).Scan(&v))
+	return v
+}
+
+// TestIntegrationMigrationV16: every table a request writes to keeps parts
+// compact up to 256 MiB, upgraded (its rows kept) or fresh.
+func TestIntegrationMigrationV16(t *testing.T) {
+	conn := chtest.Conn(t)
+	ctx := context.Background()
+	wide := func(db, table string) string { return tableSetting(t, conn, db, table, "min_bytes_for_wide_part") }
+	old := chtest.NewDatabase(t, conn)
+	data := sqltemplates.Data{Database: old}
+	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:15]))
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+old+"`.spans (OrgId, ExecutionId, Timestamp, TraceId, SpanId) VALUES "+
+		"('org-1', '01a2178a-dbeb-8de4-bd02-921b1cfe9318', '2026-11-25 10:00:00', 'aa', '01')"))
+	assert.Empty(t, wide(old, "node_executions"), "schema 15 makes wide parts from the default size")
+	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
+	fresh := chtest.NewDatabase(t, conn)
+	require.NoError(t, migrate(ctx, conn, sqltemplates.Data{Database: fresh}, zap.NewNop()))
+	for _, table := range sqltemplates.IngestTables {
+		assert.Equal(t, "268435456", wide(old, table), "upgraded %s", table)
+		assert.Equal(t, "268435456", wide(fresh, table), "fresh %s", table)
+	}
 	var n uint64
 	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM `"+old+"`.spans WHERE TraceId = 'aa'").Scan(&n))
 	assert.Equal(t, uint64(1), n)

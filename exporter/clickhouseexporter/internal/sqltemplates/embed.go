@@ -69,6 +69,7 @@ var Migrations = []Migration{
 		Backfills: []string{"search_text_v13_copy_executions.sql", "search_text_v13_copy_nodes.sql"}},
 	{Version: 14, Name: "spans: compact parts up to 256 MiB", Statements: []string{"spans_v14_compact_parts.sql"}},
 	{Version: 15, Name: "ingest tables: fewer, wider merges", Statements: []string{"merge_selector_v15.sql"}, ForTables: IngestTables},
+	{Version: 16, Name: "ingest tables: compact parts up to 256 MiB", Statements: []string{"compact_parts_v16.sql"}, ForTables: IngestTables},
 }
 
 // IngestTables are the tables every request writes to (directly or through
