@@ -22,9 +22,24 @@ type dictColumn struct {
 	index map[string]*dictKey
 	gen   uint32
 	keys  []uint32
+	// recent caches index entries by a cheap hash of the value (length,
+	// first and last byte): most values repeat from row to row (attribute
+	// names, service and span names), and comparing one string is about a
+	// third of a map look-up's cost.
+	recent [64]*dictKey
 }
 
-type dictKey struct{ gen, key uint32 }
+type dictKey struct {
+	gen, key uint32
+	val      string // the index's key
+}
+
+func slot[T string | []byte](v T) int {
+	if len(v) == 0 {
+		return 0
+	}
+	return (len(v)*7 ^ int(v[0])*3 ^ int(v[len(v)-1])) & 63
+}
 
 var _ proto.ColumnOf[string] = (*dictColumn)(nil)
 
@@ -39,23 +54,26 @@ func (d *dictColumn) AppendBytes(b []byte) { dictAppend(d, b) }
 
 func (d *dictColumn) Append(s string) { dictAppend(d, s) }
 
-// dictAppend looks v up without converting it (a map index by string(v)
-// does not allocate) and adds it to the dictionary when the block has not
-// seen it yet.
+// dictAppend finds v (in recent, else in the index: a map index by
+// string(v) does not allocate) and adds it to the dictionary when the block
+// has not seen it yet.
 func dictAppend[T string | []byte](d *dictColumn, v T) {
-	k := d.index[string(v)]
-	switch {
-	case k == nil:
-		k = &dictKey{}
-		d.index[string(v)] = k
-	case k.gen == d.gen:
-		d.keys = append(d.keys, k.key)
-		return
+	r := &d.recent[slot(v)]
+	k := *r
+	if k == nil || k.val != string(v) {
+		if k = d.index[string(v)]; k == nil {
+			s := string(v)
+			k = &dictKey{gen: d.gen - 1, val: s} // not in this block's dictionary yet
+			d.index[s] = k
+		}
+		*r = k
 	}
-	*k = dictKey{d.gen, uint32(len(d.dict.Pos))}
-	start := len(d.dict.Buf)
-	d.dict.Buf = append(d.dict.Buf, v...)
-	d.dict.Pos = append(d.dict.Pos, proto.Position{Start: start, End: len(d.dict.Buf)})
+	if k.gen != d.gen {
+		k.gen, k.key = d.gen, uint32(len(d.dict.Pos))
+		start := len(d.dict.Buf)
+		d.dict.Buf = append(d.dict.Buf, v...)
+		d.dict.Pos = append(d.dict.Pos, proto.Position{Start: start, End: len(d.dict.Buf)})
+	}
 	d.keys = append(d.keys, k.key)
 }
 
@@ -77,6 +95,7 @@ func (d *dictColumn) Reset() {
 	d.gen++
 	if len(d.index) > 1<<14 || d.gen == 0 {
 		d.index = map[string]*dictKey{}
+		d.recent = [64]*dictKey{}
 	}
 	d.keys = d.keys[:0]
 	d.raw.Reset()
