@@ -47,7 +47,17 @@ func (r *Reader) Take(n int) []byte {
 	return out
 }
 
+// Uvarint is an unsigned varint. Most are lengths and counts under 128: one
+// byte, read inline.
 func (r *Reader) Uvarint() uint64 {
+	if b := r.b; len(b) > 0 && b[0] < 0x80 {
+		r.b = b[1:]
+		return uint64(b[0])
+	}
+	return r.uvarint()
+}
+
+func (r *Reader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.Fail(ErrShort)
@@ -75,7 +85,14 @@ func (r *Reader) Count() int {
 }
 
 // Bytes is a length-prefixed byte string, sharing the input's bytes.
-func (r *Reader) Bytes() []byte { return r.Take(r.Count()) }
+func (r *Reader) Bytes() []byte {
+	if b := r.b; len(b) > 0 && b[0] < 0x80 && int(b[0]) < len(b) { // a one-byte length
+		n := 1 + int(b[0])
+		r.b = b[n:]
+		return b[1:n:n]
+	}
+	return r.Take(r.Count())
+}
 
 // Done is the decoder's error: the first fault, or bytes left over.
 func (r *Reader) Done() error {
