@@ -383,6 +383,6 @@ func IsCompactRecord(lr plog.LogRecord) bool {
 	if lr.Body().Type() != pcommon.ValueTypeBytes {
 		return false
 	}
-	b := lr.Body().Bytes().AsRaw()
-	return len(b) >= 2 && b[0] == compactVersion && b[1] == kind
+	b := lr.Body().Bytes() // its first bytes, not a copy of it
+	return b.Len() >= 2 && b.At(0) == compactVersion && b.At(1) == kind
 }

@@ -220,3 +220,20 @@ func TestCompactRecordsKeepTheBounds(t *testing.T) {
 	x := execs[0]
 	assert.Equal(t, []any{(*float64)(nil), 0.0, int64(0), int64(0)}, []any{x.DurationMs, x.EstimatedCost, x.NodeCount, x.TotalTokens})
 }
+
+// IsCompactRecord tells compact record bodies from map ones, other events
+// and bodies of another kind, by their head.
+func TestIsCompactRecord(t *testing.T) {
+	n, e := testNodeExecution(), testExecution()
+	for enc, want := range map[RecordEncoding]bool{RecordEncodingCompact: true, RecordEncodingMap: false} {
+		assert.Equal(t, want, IsCompactRecord(lrs1(func(lrs plog.LogRecordSlice) { n.AppendRecord(lrs, enc) })), "node, %s", enc)
+		assert.Equal(t, want, IsCompactRecord(lrs1(func(lrs plog.LogRecordSlice) { e.AppendRecord(lrs, enc) })), "execution, %s", enc)
+	}
+	lr := lrs1(func(lrs plog.LogRecordSlice) { n.AppendRecord(lrs, RecordEncodingCompact) })
+	lr.SetEventName(EventExecutionRecord)
+	assert.False(t, IsCompactRecord(lr), "a node body under the execution event")
+	lr.Body().SetEmptyBytes().FromRaw([]byte{compactVersion})
+	assert.False(t, IsCompactRecord(lr), "a body of one byte")
+	lr.SetEventName("other")
+	assert.False(t, IsCompactRecord(lr), "another event")
+}
