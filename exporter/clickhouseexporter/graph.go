@@ -40,7 +40,7 @@ func (c *graphNodeColumns) append(it record[agora.GraphNode], window agora.TimeW
 	c.name.Append(n.Name)
 	c.typ.Append(n.Type)
 	c.code.Append(n.Code)
-	c.config.Append(jsonText(n.Config))
+	appendJSONText(&c.config, n.Config)
 	at, _ := window.Clamp(n.At, now)
 	c.at.Append(at)
 }

@@ -2,14 +2,12 @@ package clickhouseexporter // import "github.com/agora-otelcol/agora-otelcol/exp
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/ClickHouse/ch-go/proto"
 	"github.com/cespare/xxhash/v2"
 	"github.com/google/uuid"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -63,19 +61,6 @@ func (it logItem) version() time.Time {
 		return it.lr.ObservedTimestamp().AsTime()
 	}
 	return it.lr.Timestamp().AsTime()
-}
-
-// jsonText is a value as JSON text ("" when absent): maps and lists as
-// objects and arrays, a string quoted.
-func jsonText(v pcommon.Value) string {
-	switch v.Type() {
-	case pcommon.ValueTypeEmpty:
-		return ""
-	case pcommon.ValueTypeStr:
-		b, _ := json.Marshal(v.Str())
-		return string(b)
-	}
-	return v.AsString()
 }
 
 // executionColumns are the executions table's.
@@ -136,8 +121,8 @@ func (c *executionColumns) append(it record[agora.Execution], _ agora.TimeWindow
 	nullTime(c.completedAt, x.CompletedAt)
 	nullFloat(c.duration, x.DurationMs)
 	c.errorMessage.Append(x.ErrorMessage)
-	c.inputData.Append(jsonText(x.Input))
-	c.output.Append(jsonText(x.Output))
+	appendJSONText(&c.inputData, x.Input)
+	appendJSONText(&c.output, x.Output)
 	c.nodeCount.Append(clampU32(x.NodeCount))
 	c.errorCount.Append(clampU32(x.ErrorCount))
 	c.retryCount.Append(clampU32(x.RetryCount))
@@ -221,8 +206,8 @@ func (c *nodeColumns) append(it record[agora.NodeExecution], window agora.TimeWi
 	c.retryCount.Append(clampU32(n.RetryCount))
 	c.errorMessage.Append(n.ErrorMessage)
 	c.nextAction.Append(n.NextAction)
-	c.inputData.Append(jsonText(n.Input))
-	c.output.Append(jsonText(n.Output))
+	appendJSONText(&c.inputData, n.Input)
+	appendJSONText(&c.output, n.Output)
 	nullInt(c.promptTokens, n.PromptTokens)
 	nullInt(c.completionTokens, n.CompletionTokens)
 	nullInt(c.totalTokens, n.TotalTokens)
@@ -265,7 +250,7 @@ func (c *eventColumns) append(it record[agora.Event], window agora.TimeWindow, n
 	c.eventType.Append(e.EventType)
 	ts, _ := window.Clamp(e.Timestamp, now)
 	c.timestamp.Append(ts)
-	c.data.Append(jsonText(e.Data))
+	appendJSONText(&c.data, e.Data)
 }
 
 // logColumns are the logs table's: every record with no table of its own.
