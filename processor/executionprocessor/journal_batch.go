@@ -16,12 +16,17 @@ type batch struct {
 	at      time.Time
 	entries map[key]*entry
 	order   []*entry
+	last    *entry // the entry returned last: entries[last.key], as spans come by execution
 }
 
 func newBatch(at time.Time) *batch { return &batch{at: at, entries: map[key]*entry{}} }
 
 func (b *batch) entry(k key, kind byte) *entry {
+	if en := b.last; en != nil && en.key == k && en.kind == kind {
+		return en
+	}
 	if en, ok := b.entries[k]; ok && en.kind == kind {
+		b.last = en
 		return en
 	}
 	en := &entry{key: k, at: b.at, kind: kind}
@@ -30,6 +35,7 @@ func (b *batch) entry(k key, kind byte) *entry {
 	}
 	b.entries[k] = en
 	b.order = append(b.order, en)
+	b.last = en
 	return en
 }
 

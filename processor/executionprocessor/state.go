@@ -41,6 +41,9 @@ type orgState struct {
 	id, name string
 	execs    map[uuid.UUID]*execution
 	lru      list.List // front: most recently seen
+	// last is the execution looked up last, while in memory: a request's
+	// spans come by execution, so the next span's is most often the same.
+	last *execution
 	// aliases: trace id (as a UUID) -> the execution its flow span named.
 	aliases map[uuid.UUID]uuid.UUID
 	spilled map[uuid.UUID]*spilled
@@ -84,8 +87,13 @@ func (s *state) org(id, name string) *orgState {
 // lookup returns the execution, rebuilding a spilled one, or nil when it is
 // neither in memory nor spilled.
 func (s *state) lookup(o *orgState, exec uuid.UUID) *execution {
+	if e := o.last; e != nil && e.key.exec == exec {
+		o.lru.MoveToFront(e.elem)
+		return e
+	}
 	if e, ok := o.execs[exec]; ok {
 		o.lru.MoveToFront(e.elem)
+		o.last = e
 		return e
 	}
 	sp, ok := o.spilled[exec]
@@ -122,6 +130,7 @@ func (s *state) admit(o *orgState, e *execution) {
 	}
 	e.elem = o.lru.PushFront(e)
 	o.execs[e.key.exec] = e
+	o.last = e
 	s.inMemory++
 }
 
@@ -166,6 +175,9 @@ func (s *state) spill(o *orgState, e *execution) {
 func (s *state) forget(o *orgState, e *execution) {
 	o.lru.Remove(e.elem)
 	delete(o.execs, e.key.exec)
+	if o.last == e {
+		o.last = nil
+	}
 	s.inMemory--
 }
 

@@ -94,3 +94,32 @@ func TestNodeCapMarksTruncated(t *testing.T) {
 	assert.True(t, execs[exec].Truncated)
 	assert.Len(t, nodes, 3)
 }
+
+// TestEvictedExecutionIsNotFoldedInto: the execution an org looked up
+// last, once pushed out of memory (here by another org's), is not where
+// its next span goes: that span starts the execution again, and its record
+// is emitted.
+func TestEvictedExecutionIsNotFoldedInto(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxExecutions = 1
+	s := newState(cfg)
+	traceA := pcommon.TraceID(uuid.New())
+	a := newSpans(traceA)
+	a.add("A.flow", pcommon.SpanID{}, 0, time.Second, map[string]any{agora.SpanAttrFlow: "wf-a"})
+	fold(s, a.td, t0)
+	b := newSpans(pcommon.TraceID(uuid.New()))
+	b.td.ResourceSpans().At(0).Resource().Attributes().PutStr(agora.AttrOrgID, "org-b")
+	b.add("B.flow", pcommon.SpanID{}, 0, time.Second, map[string]any{agora.SpanAttrFlow: "wf-b"})
+	fold(s, b.td, t0) // pushes A out
+	require.Empty(t, s.orgs[testOrg].execs)
+	again := newSpans(traceA)
+	again.add("Late.node", pcommon.SpanID{1}, 0, time.Second, map[string]any{agora.SpanAttrNode: "Late", agora.SpanAttrKind: agora.KindNode})
+	fold(s, again.td, t0.Add(time.Second))
+	require.Len(t, s.orgs[testOrg].execs, 1)
+	_, nodes := emitted(t, flushLogs(s, t0.Add(time.Second)))
+	var names []string
+	for _, n := range nodes {
+		names = append(names, n.NodeName)
+	}
+	assert.Contains(t, names, "Late", "the span after A's eviction is folded into a live execution")
+}
