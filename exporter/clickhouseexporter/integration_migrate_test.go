@@ -106,27 +106,48 @@ func TestIntegrationMigrationV12(t *testing.T) {
 // merges about ten parts at once after the step, its rows kept; a fresh
 // database gets the same; running the step again changes nothing.
 func TestIntegrationMigrationV15(t *testing.T) {
+	conn, old := testIngestSettingStep(t, 15, "merge_selector_base", "10", "spans")
+	ctx := context.Background()
+	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+old+"`.schema_migrations WHERE Version = 15"))
+	require.NoError(t, migrate(ctx, conn, sqltemplates.Data{Database: old}, zap.NewNop()))
+	assert.Equal(t, "10", tableSetting(t, conn, old, "search_text", "merge_selector_base"))
+	assertSpanKept(t, conn, old)
+}
+
+// TestIntegrationMigrationV16: every table a request writes to keeps parts
+// compact up to 256 MiB, upgraded (its rows kept) or fresh.
+func TestIntegrationMigrationV16(t *testing.T) {
+	conn, old := testIngestSettingStep(t, 16, "min_bytes_for_wide_part", "268435456", "node_executions")
+	assertSpanKept(t, conn, old)
+}
+
+// testIngestSettingStep migrates a database holding a span up to the step
+// before version (where unset names the setting at its default), then to
+// the newest schema, and a fresh database too: every ingest table of both
+// has setting = want. It returns the upgraded database.
+func testIngestSettingStep(t *testing.T, version int, setting, want, unset string) (driver.Conn, string) {
 	conn := chtest.Conn(t)
 	ctx := context.Background()
-	base := func(db, table string) string { return tableSetting(t, conn, db, table, "merge_selector_base") }
 	old := chtest.NewDatabase(t, conn)
 	data := sqltemplates.Data{Database: old}
-	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:14]))
+	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:version-1]))
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+old+"`.spans (OrgId, ExecutionId, Timestamp, TraceId, SpanId) VALUES "+
 		"('org-1', '01a2178a-dbeb-8de4-bd02-921b1cfe9318', '2026-11-25 10:00:00', 'aa', '01')"))
-	assert.Empty(t, base(old, "spans"), "schema 14 merges at the default")
+	assert.Empty(t, tableSetting(t, conn, old, unset, setting), "schema %d has %s at its default", version-1, setting)
 	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
 	fresh := chtest.NewDatabase(t, conn)
 	require.NoError(t, migrate(ctx, conn, sqltemplates.Data{Database: fresh}, zap.NewNop()))
 	for _, table := range sqltemplates.IngestTables {
-		assert.Equal(t, "10", base(old, table), "upgraded %s", table)
-		assert.Equal(t, "10", base(fresh, table), "fresh %s", table)
+		assert.Equal(t, want, tableSetting(t, conn, old, table, setting), "upgraded %s", table)
+		assert.Equal(t, want, tableSetting(t, conn, fresh, table, setting), "fresh %s", table)
 	}
-	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+old+"`.schema_migrations WHERE Version = 15"))
-	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
-	assert.Equal(t, "10", base(old, "search_text"))
+	return conn, old
+}
+
+// assertSpanKept: the span testIngestSettingStep stored is still there.
+func assertSpanKept(t *testing.T, conn driver.Conn, db string) {
 	var n uint64
-	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM `"+old+"`.spans WHERE TraceId = 'aa'").Scan(&n))
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM `"+db+"`.spans WHERE TraceId = 'aa'").Scan(&n))
 	assert.Equal(t, uint64(1), n)
 }
 
@@ -137,30 +158,6 @@ func tableSetting(t *testing.T, conn driver.Conn, db, table, name string) string
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT extract(create_table_query, ?) FROM system.tables WHERE database = ? AND name = ?",
 		name+" = ([0-9]+)", db, table).Scan(&v))
 	return v
-}
-
-// TestIntegrationMigrationV16: every table a request writes to keeps parts
-// compact up to 256 MiB, upgraded (its rows kept) or fresh.
-func TestIntegrationMigrationV16(t *testing.T) {
-	conn := chtest.Conn(t)
-	ctx := context.Background()
-	wide := func(db, table string) string { return tableSetting(t, conn, db, table, "min_bytes_for_wide_part") }
-	old := chtest.NewDatabase(t, conn)
-	data := sqltemplates.Data{Database: old}
-	require.NoError(t, migrateSteps(ctx, conn, data, zap.NewNop(), sqltemplates.Migrations[:15]))
-	require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+old+"`.spans (OrgId, ExecutionId, Timestamp, TraceId, SpanId) VALUES "+
-		"('org-1', '01a2178a-dbeb-8de4-bd02-921b1cfe9318', '2026-11-25 10:00:00', 'aa', '01')"))
-	assert.Empty(t, wide(old, "node_executions"), "schema 15 makes wide parts from the default size")
-	require.NoError(t, migrate(ctx, conn, data, zap.NewNop()))
-	fresh := chtest.NewDatabase(t, conn)
-	require.NoError(t, migrate(ctx, conn, sqltemplates.Data{Database: fresh}, zap.NewNop()))
-	for _, table := range sqltemplates.IngestTables {
-		assert.Equal(t, "268435456", wide(old, table), "upgraded %s", table)
-		assert.Equal(t, "268435456", wide(fresh, table), "fresh %s", table)
-	}
-	var n uint64
-	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM `"+old+"`.spans WHERE TraceId = 'aa'").Scan(&n))
-	assert.Equal(t, uint64(1), n)
 }
 
 // TestIntegrationTTLFollowsConfig: restarting with another ttl changes the
