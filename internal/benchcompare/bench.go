@@ -78,7 +78,10 @@ type target struct {
 }
 
 // Run measures every target once per round and returns the results in
-// order (per round: contrib batch, contrib persistent, agora OTLP, agora API).
+// the order they ran: per round the OTLP targets, each round starting one
+// further along (contrib batch, contrib persistent, agora OTLP in the
+// first), so no target always runs on the engine the same one left behind;
+// then the Agora API load.
 func Run(ctx context.Context, o Options) ([]Result, error) {
 	conn, err := open(ctx, o.ClickHouse)
 	if err != nil {
@@ -98,7 +101,9 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	targets = append(targets, target{name: "agora-otelcol", bin: o.AgoraBin, args: []string{"--config", o.AgoraConfig}, agora: true, table: "spans"})
 	var out []Result
 	for round := range o.Rounds {
-		for i, t := range targets {
+		for k := range targets {
+			i := (k + round) % len(targets)
+			t := targets[i]
 			db := fmt.Sprintf("bench_%d_%d_%d", time.Now().Unix()%100000, round, i)
 			r, err := runOTLP(ctx, o, conn, enginePid, t, db)
 			if err != nil {
@@ -108,7 +113,7 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 				round+1, t.name, r.Items, r.CollectorCPU, r.EngineCPU, r.EngineSettled, r.Parts, r.Wall.Round(10*time.Millisecond), r.PeakRSS>>20)
 			out = append(out, r)
 		}
-		t := targets[len(targets)-1]
+		t := targets[len(targets)-1] // agora-otelcol
 		r, err := runAPI(ctx, o, conn, enginePid, t, fmt.Sprintf("bench_api_%d_%d", time.Now().Unix()%100000, round))
 		if err != nil {
 			return out, fmt.Errorf("agora API: %w", err)
