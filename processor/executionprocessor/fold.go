@@ -146,6 +146,7 @@ func (s *state) noteJournal(k key, seq uint64) {
 	if e, ok := o.execs[exec]; ok {
 		e.journal = append(e.journal, seq)
 	} else if sp, ok := o.spilled[exec]; ok {
-		sp.journal = append(sp.journal, seq)
+		journal, traces := o.spilledParts(exec, &sp)
+		o.putSpilled(exec, sp, append(journal, seq), traces)
 	}
 }

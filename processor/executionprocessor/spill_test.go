@@ -3,12 +3,15 @@ package executionprocessor
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
 )
@@ -71,7 +74,7 @@ func TestSpilledExecutionsAreVisitedWhenDue(t *testing.T) {
 	o := ep.state.orgs[testOrg]
 	require.Contains(t, o.spilled, a)
 	require.Contains(t, o.spilled, b)
-	seen := o.spilled[a].lastSeen
+	seen := seenOf(o, a)
 	ep.mu.Unlock()
 	// b finishes: rebuilt, then spilled again as finished at the next flush
 	require.NoError(t, p.logs.ConsumeLogs(context.Background(), apiRecords(completed(agora.ExecutionCompletion{
@@ -93,7 +96,7 @@ func TestSpilledExecutionsAreVisitedWhenDue(t *testing.T) {
 	}
 	flush(seen)
 	require.Contains(t, o.spilled, b)
-	bSeen := o.spilled[b].lastSeen
+	bSeen := seenOf(o, b)
 
 	// test + verify: nothing is due before a's timeout
 	flush(seen.Add(cfg.ExecutionTimeout - time.Second))
@@ -106,7 +109,7 @@ func TestSpilledExecutionsAreVisitedWhenDue(t *testing.T) {
 	// the next flush spills a again, now finished; both are kept for retention
 	flush(seen.Add(cfg.ExecutionTimeout))
 	require.Contains(t, o.spilled, a)
-	aSeen := o.spilled[a].lastSeen
+	aSeen := seenOf(o, a)
 	first := aSeen
 	if bSeen.Before(first) {
 		first = bSeen
@@ -121,4 +124,82 @@ func TestSpilledExecutionsAreVisitedWhenDue(t *testing.T) {
 	assert.NotContains(t, o.spilled, b)
 	assert.True(t, timedOut[a])
 	assert.False(t, timedOut[b], "b finished: its outdated open spill never timed it out")
+}
+
+func seenOf(o *orgState, exec uuid.UUID) time.Time {
+	sp := o.spilled[exec]
+	return sp.seen()
+}
+
+// TestSpilledJournalEntriesInlineAndBeyond: a spilled execution keeps its
+// journal entries inline up to inlineSeqs and in spillRest beyond; either
+// way it is rebuilt from all of them, and retiring it deletes all of them.
+func TestSpilledJournalEntriesInlineAndBeyond(t *testing.T) {
+	// prepare: small in one request, big in seven, both spilled by 20 others
+	host, id, stop := storageHost(t, t.TempDir())
+	defer stop()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage, cfg.MaxExecutionsPerOrg, cfg.FlushInterval = &id, 10, time.Hour
+	cfg.Retention = 10 * time.Minute
+	p := newPipelines(t, cfg, host)
+	defer p.shutdown(t)
+	ctx := context.Background()
+	small, big := uuid.New(), uuid.New()
+	node := func(sc agora.Scope, name string) func(plog.LogRecordSlice) {
+		return reported(agora.NodeExecution{Scope: sc, ID: uuid.New(), NodeName: name, Status: agora.StatusSuccess, StartedAt: t0})
+	}
+	require.NoError(t, p.logs.ConsumeLogs(ctx, apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, small), StartedAt: t0}), node(apiScope(testOrg, small), "S"))))
+	require.NoError(t, p.logs.ConsumeLogs(ctx, apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, big), StartedAt: t0}))))
+	for i := range 6 {
+		require.NoError(t, p.logs.ConsumeLogs(ctx, apiRecords(node(apiScope(testOrg, big), fmt.Sprint("B", i)))))
+	}
+	for range 20 {
+		other := apiScope(testOrg, uuid.New())
+		require.NoError(t, p.logs.ConsumeLogs(ctx, apiRecords(started(agora.ExecutionStart{Scope: other, StartedAt: t0}))))
+	}
+	ep := p.traces.(pipelineEnd).Unwrap()
+	ep.mu.Lock()
+	o := ep.state.orgs[testOrg]
+	require.Contains(t, o.spilled, small)
+	require.Contains(t, o.spilled, big)
+	assert.Equal(t, uint8(1), o.spilled[small].n, "one entry, inline")
+	assert.Equal(t, uint8(restN), o.spilled[big].n, "seven entries: beyond inline")
+	bigSeqs, _ := o.spilledParts(big, ptr(o.spilled[big]))
+	assert.Len(t, bigSeqs, 7)
+	ep.mu.Unlock()
+
+	// test: both complete late, are rebuilt, then retired at retention's end
+	for _, exec := range []uuid.UUID{small, big} {
+		require.NoError(t, p.logs.ConsumeLogs(ctx, apiRecords(completed(agora.ExecutionCompletion{
+			Scope: agora.Scope{ExecutionID: exec}, Status: agora.StatusSuccess, CompletedAt: t0.Add(time.Second), DurationMs: 1000}))))
+	}
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	execs, _ := emitted(t, flushLogs(ep.state, time.Now()))
+	ep.state.flush(time.Now().Add(cfg.Retention + time.Minute))
+	drops := ep.journal.drops
+
+	// verify
+	assert.Equal(t, int64(1), execs[small].NodeCount)
+	assert.Equal(t, int64(6), execs[big].NodeCount, "rebuilt from every entry")
+	assert.NotContains(t, o.spilled, big)
+	assert.NotContains(t, o.spillRest, big)
+	assert.Subset(t, drops, bigSeqs, "retiring deletes every entry")
+}
+
+// TestSpilledIsSmallAndPointerFree: what each execution kept for retention
+// holds in memory (the README's figures); without pointers the garbage
+// collector does not scan the map and heap of them.
+func TestSpilledIsSmallAndPointerFree(t *testing.T) {
+	assert.Equal(t, uintptr(48), unsafe.Sizeof(spilled{}))
+	assert.Equal(t, uintptr(32), unsafe.Sizeof(due{}))
+	for _, v := range []any{spilled{}, due{}} {
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			switch typ.Field(i).Type.Kind() {
+			case reflect.Pointer, reflect.Slice, reflect.Map, reflect.String, reflect.Interface, reflect.Func, reflect.Chan:
+				t.Errorf("%s.%s holds a pointer", typ.Name(), typ.Field(i).Name)
+			}
+		}
+	}
 }

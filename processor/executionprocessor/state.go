@@ -46,19 +46,74 @@ type orgState struct {
 	last *execution
 	// aliases: trace id (as a UUID) -> the execution its flow span named.
 	aliases map[uuid.UUID]uuid.UUID
-	spilled map[uuid.UUID]*spilled
+	// spilled holds every execution kept for retention outside memory:
+	// as many as finish in a retention. Its values hold no pointers, so the
+	// garbage collector never looks into it; the rare spill that does not
+	// fit one keeps the rest in spillRest.
+	spilled   map[uuid.UUID]spilled
+	spillRest map[uuid.UUID]spillRest
+	spills    uint32 // spills so far: each one's number
 	// due orders the spilled executions by when a flush must look at them
 	// again (a timeout, or the end of retention): a flush visits only
 	// those due, not every execution kept for retention.
 	due dueHeap
 }
 
-// spilled is what stays in memory of a spilled execution.
+// inlineSeqs journal entries fit a spilled execution: an OTLP execution
+// sent in one request has two (its spans and its first version's start),
+// one through the Agora API a few more.
+const inlineSeqs = 4
+
+// spilled is what stays in memory of a spilled execution (48 bytes).
 type spilled struct {
-	lastSeen time.Time
+	lastSeen int64  // Unix nanoseconds
+	spill    uint32 // its number: a due entry of an earlier spill is stale
 	open     bool
-	journal  []uint64
-	traces   []uuid.UUID // aliased traces, forgotten with the execution
+	// n is how many of seqs are its journal entries; restN: its entries
+	// and aliased traces are in spillRest.
+	n    uint8
+	seqs [inlineSeqs]uint64
+}
+
+const restN = inlineSeqs + 1
+
+// spillRest is a spilled execution's journal entries when more than fit
+// inline, and the traces aliased to it (forgotten with the execution).
+type spillRest struct {
+	journal []uint64
+	traces  []uuid.UUID
+}
+
+func (sp *spilled) seen() time.Time { return time.Unix(0, sp.lastSeen) }
+
+// spilledParts are a spilled execution's journal entries and aliased traces.
+func (o *orgState) spilledParts(exec uuid.UUID, sp *spilled) ([]uint64, []uuid.UUID) {
+	if sp.n == restN {
+		r := o.spillRest[exec]
+		return r.journal, r.traces
+	}
+	return append([]uint64(nil), sp.seqs[:sp.n]...), nil
+}
+
+// putSpilled files a spilled execution, inline when it fits.
+func (o *orgState) putSpilled(exec uuid.UUID, sp spilled, journal []uint64, traces []uuid.UUID) {
+	delete(o.spillRest, exec)
+	if len(journal) <= inlineSeqs && len(traces) == 0 {
+		sp.n = uint8(copy(sp.seqs[:], journal))
+	} else {
+		sp.n = restN
+		if o.spillRest == nil {
+			o.spillRest = map[uuid.UUID]spillRest{}
+		}
+		o.spillRest[exec] = spillRest{journal: journal, traces: traces}
+	}
+	o.spilled[exec] = sp
+}
+
+// dropSpilled forgets a spilled execution.
+func (o *orgState) dropSpilled(exec uuid.UUID) {
+	delete(o.spilled, exec)
+	delete(o.spillRest, exec)
 }
 
 // stats are counted since the last flush, for the processor's telemetry.
@@ -75,7 +130,7 @@ func newState(cfg *Config) *state {
 func (s *state) org(id, name string) *orgState {
 	o, ok := s.orgs[id]
 	if !ok {
-		o = &orgState{id: id, execs: map[uuid.UUID]*execution{}, aliases: map[uuid.UUID]uuid.UUID{}, spilled: map[uuid.UUID]*spilled{}}
+		o = &orgState{id: id, execs: map[uuid.UUID]*execution{}, aliases: map[uuid.UUID]uuid.UUID{}, spilled: map[uuid.UUID]spilled{}}
 		s.orgs[id] = o
 	}
 	if name != "" {
@@ -100,9 +155,10 @@ func (s *state) lookup(o *orgState, exec uuid.UUID) *execution {
 	if !ok || s.journal == nil {
 		return nil
 	}
-	e := s.journal.rebuild(s.cfg, key{o.id, exec}, o.name, sp.journal)
+	seqs, _ := o.spilledParts(exec, &sp)
+	e := s.journal.rebuild(s.cfg, key{o.id, exec}, o.name, seqs)
 	e.markEmitted() // it was, before it was spilled
-	delete(o.spilled, exec)
+	o.dropSpilled(exec)
 	s.stats.rehydrated++
 	s.admit(o, e)
 	return e
@@ -162,13 +218,14 @@ func (s *state) pushOut(o *orgState) {
 
 // spill keeps only what rebuilding the execution from the journal needs.
 func (s *state) spill(o *orgState, e *execution) {
-	sp := &spilled{lastSeen: e.rec.LastSeen, open: e.open(), journal: e.journal, traces: e.aliasedTraces()}
-	o.spilled[e.key.exec] = sp
-	at := sp.lastSeen.Add(s.cfg.Retention)
+	o.spills++
+	sp := spilled{lastSeen: e.rec.LastSeen.UnixNano(), spill: o.spills, open: e.open()}
+	o.putSpilled(e.key.exec, sp, e.journal, e.aliasedTraces())
+	at := e.rec.LastSeen.Add(s.cfg.Retention)
 	if sp.open {
-		at = sp.lastSeen.Add(s.cfg.ExecutionTimeout)
+		at = e.rec.LastSeen.Add(s.cfg.ExecutionTimeout)
 	}
-	heap.Push(&o.due, due{at: at, exec: e.key.exec, sp: sp})
+	heap.Push(&o.due, due{at: at.UnixNano(), exec: e.key.exec, spill: sp.spill})
 	s.stats.spilled++
 }
 
@@ -186,7 +243,7 @@ func (s *state) retire(o *orgState, exec uuid.UUID, journal []uint64, traces []u
 	if e, ok := o.execs[exec]; ok {
 		s.forget(o, e)
 	}
-	delete(o.spilled, exec)
+	o.dropSpilled(exec)
 	s.dropAliases(o, exec, traces)
 	if s.journal != nil {
 		s.journal.drop(journal)
@@ -258,12 +315,13 @@ func (s *state) flush(now time.Time) []plog.Logs {
 				s.spill(o, e)
 			}
 		}
-		for len(o.due) > 0 && !o.due[0].at.After(now) {
+		for len(o.due) > 0 && o.due[0].at <= now.UnixNano() {
 			d := heap.Pop(&o.due).(due)
-			if o.spilled[d.exec] != d.sp {
+			sp, ok := o.spilled[d.exec]
+			if !ok || sp.spill != d.spill {
 				continue // rebuilt or retired since
 			}
-			if d.sp.open {
+			if sp.open {
 				// Rebuilt to emit its timeout, spilled again at the next flush.
 				if e := s.lookup(o, d.exec); e != nil {
 					e.rec.Status, e.dirty = agora.StatusTimeout, true
@@ -272,7 +330,8 @@ func (s *state) flush(now time.Time) []plog.Logs {
 				}
 				continue
 			}
-			s.retire(o, d.exec, d.sp.journal, d.sp.traces)
+			journal, traces := o.spilledParts(d.exec, &sp)
+			s.retire(o, d.exec, journal, traces)
 		}
 		if len(o.execs) == 0 && len(o.spilled) == 0 {
 			delete(s.orgs, o.id)
@@ -292,18 +351,19 @@ func (s *state) openExecutions() (inMemory, spilledCount int) {
 	return s.inMemory, spilledCount
 }
 
-// due is when a flush looks at a spilled execution again.
+// due is when a flush looks at a spilled execution again (no pointers:
+// the heap holds one per spill).
 type due struct {
-	at   time.Time
-	exec uuid.UUID
-	sp   *spilled // the spill it was pushed for: stale once o.spilled moved on
+	at    int64 // Unix nanoseconds
+	exec  uuid.UUID
+	spill uint32 // the spill it was pushed for: stale once o.spilled moved on
 }
 
 // dueHeap is a min-heap of due (container/heap).
 type dueHeap []due
 
 func (h dueHeap) Len() int           { return len(h) }
-func (h dueHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at < h[j].at }
 func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *dueHeap) Push(x any)        { *h = append(*h, x.(due)) }
 func (h *dueHeap) Pop() any {
