@@ -143,7 +143,7 @@ func (p *executionProcessor) redirty(ld plog.Logs, delivered bool) {
 					continue
 				}
 				if id, err := agora.NodeRecordID(lr); err == nil {
-					if nd := e.nodes[id]; nd != nil {
+					if nd, _ := e.nodes.get(id); nd != nil {
 						nd.dirty = true
 						nd.settled = nd.settled && !unsettle
 					}

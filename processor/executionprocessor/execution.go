@@ -30,14 +30,14 @@ type execution struct {
 	sources     uint8
 	// firstStart is the start of the first emitted version (see agora.PartitionStart).
 	firstStart time.Time
-	traces     map[pcommon.TraceID]struct{}
+	traces     smallMap[pcommon.TraceID, struct{}]
 	lastTrace  pcommon.TraceID // the trace last added: a span of it adds nothing
 
-	nodes map[uuid.UUID]*node
+	nodes smallMap[uuid.UUID, *node]
 	// bySpan resolves spans to their node: node spans, and the spans found
 	// below one (phases, LLM calls), for usage that arrives later.
-	bySpan map[pcommon.SpanID]*node
-	// The maps below (and traces, and a node's usage) are made at their
+	bySpan smallMap[pcommon.SpanID, *node]
+	// The maps below (and a node's usage) are made at their
 	// first write: most executions never write most of them.
 	parents map[pcommon.SpanID]pcommon.SpanID // links of spans not resolved yet
 	// waiting for their node span (phases) or for a way up to a node (usage)
@@ -85,8 +85,15 @@ type pendingUsage struct {
 func newExecution(k key, orgName string) *execution {
 	return &execution{
 		key: k, orgName: orgName, rec: agora.Execution{Scope: agora.Scope{ExecutionID: k.exec}},
-		nodes: map[uuid.UUID]*node{}, bySpan: map[pcommon.SpanID]*node{},
+		// made at their first set: a few nodes, every span of a traced run
+		traces: smallMap[pcommon.TraceID, struct{}]{first: 1}, nodes: smallMap[uuid.UUID, *node]{first: 4}, bySpan: smallMap[pcommon.SpanID, *node]{first: smallMax},
 	}
+}
+
+// spanNode is the node a span resolved to, or nil.
+func (e *execution) spanNode(id pcommon.SpanID) *node {
+	nd, _ := e.bySpan.get(id)
+	return nd
 }
 
 // put sets m[k] = v, making m at its first write.
@@ -99,8 +106,8 @@ func put[K comparable, V any](m *map[K]V, k K, v V) {
 
 // addTrace files a trace under the execution.
 func (e *execution) addTrace(t pcommon.TraceID) {
-	if t != e.lastTrace || e.traces == nil {
-		put(&e.traces, t, struct{}{})
+	if t != e.lastTrace || e.traces.len() == 0 {
+		e.traces.set(t, struct{}{})
 		e.lastTrace = t
 	}
 }
@@ -123,7 +130,7 @@ func (e *execution) setScope(sc agora.Scope) {
 	}
 	e.rec.ProjectName, e.rec.ProjectID = sc.ProjectName, sc.ProjectID
 	e.rec.WorkflowName, e.rec.WorkflowID = sc.WorkflowName, sc.WorkflowID
-	for _, nd := range e.nodes {
+	for _, nd := range e.nodes.all() {
 		nd.dirty = true
 	}
 }
@@ -170,15 +177,15 @@ func (e *execution) onNodeReport(n agora.NodeExecution, maxNodes int) {
 // node returns the node with this id, creating it unless the execution has
 // reached maxNodes (then it is marked truncated and nil is returned).
 func (e *execution) node(id uuid.UUID, maxNodes int) *node {
-	if nd, ok := e.nodes[id]; ok {
+	if nd, ok := e.nodes.get(id); ok {
 		return nd
 	}
-	if len(e.nodes) >= maxNodes {
+	if e.nodes.len() >= maxNodes {
 		e.truncated = true
 		return nil
 	}
 	nd := &node{rec: agora.NodeExecution{ID: id}}
-	e.nodes[id] = nd
+	e.nodes.set(id, nd)
 	return nd
 }
 
@@ -223,7 +230,7 @@ func (e *execution) onNodeSpan(f *spanFacts, maxNodes int) {
 		return
 	}
 	nd.spanID, nd.fromSpan, nd.dirty = f.id, true, true
-	e.bySpan[f.id] = nd
+	e.bySpan.set(f.id, nd)
 	if !nd.reported {
 		nd.rec.NodeName, nd.rec.NodeType = f.name, f.nodeType
 		nd.end = f.end
@@ -242,7 +249,7 @@ func (e *execution) onNodeSpan(f *spanFacts, maxNodes int) {
 		}
 	}
 	for _, p := range e.pendingPhases[f.id] {
-		e.bySpan[p.id] = nd
+		e.bySpan.set(p.id, nd)
 		nd.apply(p.phase)
 	}
 	delete(e.pendingPhases, f.id)
@@ -252,8 +259,8 @@ func (e *execution) onNodeSpan(f *spanFacts, maxNodes int) {
 // onPhase: a prep/exec/post span, applied to its node or kept until the
 // node span arrives.
 func (e *execution) onPhase(f *spanFacts) {
-	if nd := e.bySpan[f.parent]; nd != nil && nd.spanID == f.parent {
-		e.bySpan[f.id] = nd
+	if nd, _ := e.bySpan.get(f.parent); nd != nil && nd.spanID == f.parent {
+		e.bySpan.set(f.id, nd)
 		nd.apply(f.phase)
 		nd.dirty = true
 		e.resolveUsage()
@@ -301,8 +308,8 @@ func (e *execution) onLink(f *spanFacts) {
 	if f.parent.IsEmpty() {
 		return
 	}
-	if nd := e.bySpan[f.parent]; nd != nil {
-		e.bySpan[f.id] = nd
+	if nd, _ := e.bySpan.get(f.parent); nd != nil {
+		e.bySpan.set(f.id, nd)
 	} else {
 		put(&e.parents, f.id, f.parent)
 	}
@@ -312,14 +319,14 @@ func (e *execution) onLink(f *spanFacts) {
 // span named. Node ids derive from the execution id, so they are derived
 // anew; a node the SDK also reported merges with its report.
 func (e *execution) merge(from *execution) {
-	moved := make(map[*node]*node, len(from.nodes))
-	for _, nd := range from.nodes {
+	moved := make(map[*node]*node, from.nodes.len())
+	for _, nd := range from.nodes.all() {
 		id := agora.NodeExecutionID(e.key.exec, nd.rec.NodeName, nd.rec.StartedAt)
-		to, ok := e.nodes[id]
+		to, ok := e.nodes.get(id)
 		if !ok {
 			to = &node{rec: nd.rec, spanID: nd.spanID, fromSpan: nd.fromSpan, reported: nd.reported}
 			to.rec.ID = id
-			e.nodes[id] = to
+			e.nodes.set(id, to)
 		}
 		for sp, u := range nd.usage {
 			put(&to.usage, sp, u)
@@ -327,8 +334,8 @@ func (e *execution) merge(from *execution) {
 		to.dirty = true
 		moved[nd] = to
 	}
-	for sp, nd := range from.bySpan {
-		e.bySpan[sp] = moved[nd]
+	for sp, nd := range from.bySpan.all() {
+		e.bySpan.set(sp, moved[nd])
 	}
 	for sp, ps := range from.pendingPhases {
 		put(&e.pendingPhases, sp, append(e.pendingPhases[sp], ps...))
@@ -339,8 +346,8 @@ func (e *execution) merge(from *execution) {
 	for sp, u := range from.pendingUsage {
 		put(&e.pendingUsage, sp, u)
 	}
-	for t := range from.traces {
-		put(&e.traces, t, struct{}{})
+	for t := range from.traces.all() {
+		e.traces.set(t, struct{}{})
 	}
 	e.sources |= from.sources
 	e.truncated = e.truncated || from.truncated

@@ -56,7 +56,7 @@ func (s *state) foldSpan(o *orgState, project string, f *spanFacts, now time.Tim
 // foldSpan applies a span's facts to the execution.
 func (e *execution) foldSpan(org, project string, f *spanFacts, cfg *Config) {
 	e.addTrace(f.trace)
-	if e.spanCount() >= cfg.MaxSpansPerExecution && e.bySpan[f.id] == nil {
+	if e.spanCount() >= cfg.MaxSpansPerExecution && e.spanNode(f.id) == nil {
 		e.truncated = true
 		if f.kind != kindFlow {
 			return
@@ -84,7 +84,7 @@ func (e *execution) foldSpan(org, project string, f *spanFacts, cfg *Config) {
 
 // spanCount is how many spans the execution keeps track of.
 func (e *execution) spanCount() int {
-	return len(e.bySpan) + len(e.parents) + len(e.pendingPhases) + len(e.pendingUsage)
+	return e.bySpan.len() + len(e.parents) + len(e.pendingPhases) + len(e.pendingUsage)
 }
 
 // foldRecord folds an Agora API record (start, completion, node report)

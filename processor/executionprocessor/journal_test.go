@@ -68,7 +68,7 @@ func TestJournalReplaysReportsOfEitherEncoding(t *testing.T) {
 	e := newExecution(k, "acme")
 	en.replay(e, testConfig())
 	var got []string
-	for _, nd := range e.nodes {
+	for _, nd := range e.nodes.all() {
 		got = append(got, fmt.Sprintf("%s %s %d %s", nd.rec.NodeName, nd.rec.Status, nd.rec.RetryCount, nd.rec.ErrorMessage))
 	}
 	assert.ElementsMatch(t, []string{"A error 2 boom", "B error 2 boom"}, got)

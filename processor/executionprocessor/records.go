@@ -36,7 +36,7 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 	if rec.Status == "" {
 		rec.Status = agora.StatusRunning
 	}
-	for _, nd := range e.nodes {
+	for _, nd := range e.nodes.all() {
 		if nd.rec.NodeName == "" {
 			continue
 		}
@@ -98,7 +98,7 @@ func markRepeat(lr plog.LogRecord, s agora.Status, settled *bool) {
 // markEmitted marks a rebuilt execution as its emitted records left it.
 func (e *execution) markEmitted() {
 	e.dirty, e.emitted, e.settled = false, true, e.rec.Status.Settled()
-	for _, nd := range e.nodes {
+	for _, nd := range e.nodes.all() {
 		nd.dirty, nd.emitted, nd.settled = false, true, nd.rec.Status.Settled()
 	}
 	e.lastEmitted = e.rec
@@ -108,7 +108,7 @@ func (e *execution) markEmitted() {
 // record and its nodes, as deleted versions.
 func (e *execution) appendRetraction(lrs plog.LogRecordSlice, enc agora.RecordEncoding, now time.Time) {
 	version := pcommon.NewTimestampFromTime(now)
-	for _, nd := range e.nodes {
+	for _, nd := range e.nodes.all() {
 		if nd.emitted {
 			n := e.nodeRecord(nd, usageSum{})
 			n.Deleted = true
@@ -162,7 +162,7 @@ func appendNode(lrs plog.LogRecordSlice, enc agora.RecordEncoding, n agora.NodeE
 // models are every model the execution's LLM calls used, sorted.
 func (e *execution) models() []string {
 	var out []string
-	for _, nd := range e.nodes {
+	for _, nd := range e.nodes.all() {
 		for _, u := range nd.usage {
 			if u.model != "" {
 				out = append(out, u.model)
@@ -200,11 +200,11 @@ func (e *execution) pendingUsageTotals() (map[*node]usageSum, usageSum) {
 
 // traceIDs are the execution's traces, sorted, as hex.
 func (e *execution) traceIDs() []string {
-	if len(e.traces) == 0 {
+	if e.traces.len() == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(e.traces))
-	for t := range e.traces {
+	ids := make([]string, 0, e.traces.len())
+	for t := range e.traces.all() {
 		ids = append(ids, t.String())
 	}
 	slices.Sort(ids)
@@ -215,7 +215,7 @@ func (e *execution) traceIDs() []string {
 // id is another: the flow spans that named it.
 func (e *execution) aliasedTraces() []uuid.UUID {
 	var out []uuid.UUID
-	for t := range e.traces {
+	for t := range e.traces.all() {
 		if uuid.UUID(t) != e.key.exec {
 			out = append(out, uuid.UUID(t))
 		}

@@ -135,7 +135,7 @@ func (e *execution) onUsage(f *spanFacts) {
 // up finds the node of a span by walking parent links.
 func (e *execution) up(sp pcommon.SpanID) *node {
 	for range 32 {
-		if nd := e.bySpan[sp]; nd != nil {
+		if nd, _ := e.bySpan.get(sp); nd != nil {
 			return nd
 		}
 		p, ok := e.parents[sp]
@@ -165,7 +165,7 @@ func (e *execution) byName(u pendingUsage) *node {
 		return nil
 	}
 	var best *node
-	for _, nd := range e.nodes {
+	for _, nd := range e.nodes.all() {
 		if nd.rec.NodeName != u.nodeName {
 			continue
 		}
