@@ -36,13 +36,11 @@ type execution struct {
 	nodes smallMap[uuid.UUID, *node]
 	// bySpan resolves spans to their node: node spans, and the spans found
 	// below one (phases, LLM calls), for usage that arrives later.
-	bySpan smallMap[pcommon.SpanID, *node]
-	// The maps below (and a node's usage) are made at their
-	// first write: most executions never write most of them.
-	parents map[pcommon.SpanID]pcommon.SpanID // links of spans not resolved yet
+	bySpan  smallMap[pcommon.SpanID, *node]
+	parents smallMap[pcommon.SpanID, pcommon.SpanID] // links of spans not resolved yet
 	// waiting for their node span (phases) or for a way up to a node (usage)
-	pendingPhases map[pcommon.SpanID][]pendingPhase
-	pendingUsage  map[pcommon.SpanID]pendingUsage
+	pendingPhases smallMap[pcommon.SpanID, []pendingPhase]
+	pendingUsage  smallMap[pcommon.SpanID, pendingUsage]
 
 	// dirty: changed since the last emission. A node changes only with
 	// telemetry of its execution (touch) or a failed emission (redirty),
@@ -59,8 +57,8 @@ type node struct {
 	rec      agora.NodeExecution
 	spanID   pcommon.SpanID // of its .node span, if one was seen
 	fromSpan bool
-	reported bool // the SDK's report: complete, its fields win over spans'
-	usage    map[pcommon.SpanID]usage
+	reported bool                            // the SDK's report: complete, its fields win over spans'
+	usage    smallMap[pcommon.SpanID, usage] // LLM calls below it, by span
 	dirty    bool
 	emitted  bool
 	settled  bool // a settled version was emitted (agora.AttrRecordRepeat)
@@ -94,14 +92,6 @@ func newExecution(k key, orgName string) *execution {
 func (e *execution) spanNode(id pcommon.SpanID) *node {
 	nd, _ := e.bySpan.get(id)
 	return nd
-}
-
-// put sets m[k] = v, making m at its first write.
-func put[K comparable, V any](m *map[K]V, k K, v V) {
-	if *m == nil {
-		*m = map[K]V{}
-	}
-	(*m)[k] = v
 }
 
 // addTrace files a trace under the execution.
@@ -248,11 +238,12 @@ func (e *execution) onNodeSpan(f *spanFacts, maxNodes int) {
 			nd.rec.Output = f.output
 		}
 	}
-	for _, p := range e.pendingPhases[f.id] {
+	phases, _ := e.pendingPhases.get(f.id)
+	for _, p := range phases {
 		e.bySpan.set(p.id, nd)
 		nd.apply(p.phase)
 	}
-	delete(e.pendingPhases, f.id)
+	e.pendingPhases.del(f.id)
 	e.resolveUsage()
 }
 
@@ -266,7 +257,8 @@ func (e *execution) onPhase(f *spanFacts) {
 		e.resolveUsage()
 		return
 	}
-	put(&e.pendingPhases, f.parent, append(e.pendingPhases[f.parent], pendingPhase{f.id, f.phase}))
+	phases, _ := e.pendingPhases.get(f.parent)
+	e.pendingPhases.set(f.parent, append(phases, pendingPhase{f.id, f.phase}))
 }
 
 // apply folds a phase into its node, unless the SDK reported the node itself.
@@ -311,7 +303,7 @@ func (e *execution) onLink(f *spanFacts) {
 	if nd, _ := e.bySpan.get(f.parent); nd != nil {
 		e.bySpan.set(f.id, nd)
 	} else {
-		put(&e.parents, f.id, f.parent)
+		e.parents.set(f.id, f.parent)
 	}
 }
 
@@ -328,8 +320,8 @@ func (e *execution) merge(from *execution) {
 			to.rec.ID = id
 			e.nodes.set(id, to)
 		}
-		for sp, u := range nd.usage {
-			put(&to.usage, sp, u)
+		for sp, u := range nd.usage.all() {
+			to.usage.set(sp, u)
 		}
 		to.dirty = true
 		moved[nd] = to
@@ -337,14 +329,15 @@ func (e *execution) merge(from *execution) {
 	for sp, nd := range from.bySpan.all() {
 		e.bySpan.set(sp, moved[nd])
 	}
-	for sp, ps := range from.pendingPhases {
-		put(&e.pendingPhases, sp, append(e.pendingPhases[sp], ps...))
+	for sp, ps := range from.pendingPhases.all() {
+		phases, _ := e.pendingPhases.get(sp)
+		e.pendingPhases.set(sp, append(phases, ps...))
 	}
-	for sp, p := range from.parents {
-		put(&e.parents, sp, p)
+	for sp, p := range from.parents.all() {
+		e.parents.set(sp, p)
 	}
-	for sp, u := range from.pendingUsage {
-		put(&e.pendingUsage, sp, u)
+	for sp, u := range from.pendingUsage.all() {
+		e.pendingUsage.set(sp, u)
 	}
 	for t := range from.traces.all() {
 		e.traces.set(t, struct{}{})

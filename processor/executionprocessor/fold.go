@@ -84,7 +84,7 @@ func (e *execution) foldSpan(org, project string, f *spanFacts, cfg *Config) {
 
 // spanCount is how many spans the execution keeps track of.
 func (e *execution) spanCount() int {
-	return e.bySpan.len() + len(e.parents) + len(e.pendingPhases) + len(e.pendingUsage)
+	return e.bySpan.len() + e.parents.len() + e.pendingPhases.len() + e.pendingUsage.len()
 }
 
 // foldRecord folds an Agora API record (start, completion, node report)

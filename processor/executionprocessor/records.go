@@ -131,7 +131,7 @@ func (e *execution) nodeRecord(nd *node, fallback usageSum) agora.NodeExecution 
 	n.Scope = e.rec.Scope
 	if !(nd.reported && nd.rec.TotalTokens != nil) {
 		sum := fallback
-		for _, u := range nd.usage {
+		for _, u := range nd.usage.all() {
 			sum.add(u)
 		}
 		u := sum.total()
@@ -163,13 +163,13 @@ func appendNode(lrs plog.LogRecordSlice, enc agora.RecordEncoding, n agora.NodeE
 func (e *execution) models() []string {
 	var out []string
 	for _, nd := range e.nodes.all() {
-		for _, u := range nd.usage {
+		for _, u := range nd.usage.all() {
 			if u.model != "" {
 				out = append(out, u.model)
 			}
 		}
 	}
-	for _, p := range e.pendingUsage {
+	for _, p := range e.pendingUsage.all() {
 		if p.model != "" {
 			out = append(out, p.model)
 		}
@@ -182,11 +182,11 @@ func (e *execution) models() []string {
 // node its agora.node name points at, else the execution's own.
 func (e *execution) pendingUsageTotals() (map[*node]usageSum, usageSum) {
 	var own usageSum
-	if len(e.pendingUsage) == 0 {
+	if e.pendingUsage.len() == 0 {
 		return nil, own
 	}
 	byName := map[*node]usageSum{}
-	for _, u := range e.pendingUsage {
+	for _, u := range e.pendingUsage.all() {
 		if nd := e.byName(u); nd != nil {
 			s := byName[nd]
 			s.add(u.usage)

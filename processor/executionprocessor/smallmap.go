@@ -60,6 +60,20 @@ func (m *smallMap[K, V]) set(k K, v V) {
 	m.small = nil
 }
 
+// del removes k, keeping the order of the rest.
+func (m *smallMap[K, V]) del(k K) {
+	if m.big != nil {
+		delete(m.big, k)
+		return
+	}
+	for i := range m.small {
+		if m.small[i].k == k {
+			m.small = append(m.small[:i], m.small[i+1:]...)
+			return
+		}
+	}
+}
+
 func (m *smallMap[K, V]) len() int {
 	if m.big != nil {
 		return len(m.big)

@@ -37,6 +37,31 @@ func TestSmallMapIsAMap(t *testing.T) {
 	}
 	_, ok := m.get(-1)
 	assert.False(t, ok)
+	for _, small := range []bool{true, false} {
+		d := smallMap[int, int]{}
+		n := 3 * smallMax
+		if small {
+			n = smallMax / 2
+		}
+		for i := range n {
+			d.set(i, i)
+		}
+		for i := 0; i < n; i += 2 {
+			d.del(i)
+		}
+		d.del(-1) // absent: nothing
+		var left []int
+		for k := range d.all() {
+			left = append(left, k)
+		}
+		assert.Len(t, left, n/2, "small %v", small)
+		for _, k := range left {
+			assert.Equal(t, 1, k%2, "only even keys were deleted")
+		}
+		if small {
+			assert.IsIncreasing(t, left, "del keeps the order")
+		}
+	}
 	var zero smallMap[string, bool] // no first: append's growth
 	zero.set("a", true)
 	v, ok := zero.get("a")

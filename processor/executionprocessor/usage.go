@@ -125,11 +125,11 @@ func (s usageSum) total() usage {
 func (e *execution) onUsage(f *spanFacts) {
 	u := pendingUsage{parent: f.parent, nodeName: f.usageNode, start: f.start, usage: f.usage}
 	if nd := e.up(f.id); nd != nil {
-		put(&nd.usage, f.id, u.usage)
+		nd.usage.set(f.id, u.usage)
 		nd.dirty = true
 		return
 	}
-	put(&e.pendingUsage, f.id, u)
+	e.pendingUsage.set(f.id, u)
 }
 
 // up finds the node of a span by walking parent links.
@@ -138,7 +138,7 @@ func (e *execution) up(sp pcommon.SpanID) *node {
 		if nd, _ := e.bySpan.get(sp); nd != nil {
 			return nd
 		}
-		p, ok := e.parents[sp]
+		p, ok := e.parents.get(sp)
 		if !ok {
 			return nil
 		}
@@ -149,12 +149,17 @@ func (e *execution) up(sp pcommon.SpanID) *node {
 
 // resolveUsage gives pending usage to nodes newly found.
 func (e *execution) resolveUsage() {
-	for id, u := range e.pendingUsage {
+	var buf [8]pcommon.SpanID
+	resolved := buf[:0]
+	for id, u := range e.pendingUsage.all() {
 		if nd := e.up(id); nd != nil {
-			put(&nd.usage, id, u.usage)
+			nd.usage.set(id, u.usage)
 			nd.dirty = true
-			delete(e.pendingUsage, id)
+			resolved = append(resolved, id)
 		}
+	}
+	for _, id := range resolved {
+		e.pendingUsage.del(id)
 	}
 }
 
