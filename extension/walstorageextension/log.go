@@ -16,14 +16,6 @@ import (
 
 var errClosed = errors.New("storage client is closed")
 
-// loc is where a key's current value is.
-type loc struct {
-	seg  *segment
-	off  int64 // of the value
-	size int64 // of the whole record
-	vlen int
-}
-
 // log is one client: an in-memory index over append-only segments. Deleted
 // and overwritten records are garbage until their segment is deleted;
 // segments go oldest first, so a deletion record never outlives an older
@@ -38,7 +30,7 @@ type log struct {
 
 	mu        sync.Mutex
 	closed    bool
-	index     map[string]loc
+	index     index
 	segments  []*segment // oldest first; the last takes the writes
 	liveBytes int64
 	diskBytes int64
@@ -77,7 +69,7 @@ func openLog(dir string, maxSize int64, fsync bool, logger *zap.Logger) (*log, e
 		lock.Close()
 		return nil, fmt.Errorf("%s is in use by another process: %w", dir, err)
 	}
-	l := &log{dir: dir, maxSize: maxSize, fsync: fsync, logger: logger, lock: lock, index: map[string]loc{}}
+	l := &log{dir: dir, maxSize: maxSize, fsync: fsync, logger: logger, lock: lock, index: newIndex()}
 	if err := l.load(); err != nil {
 		l.closeFiles()
 		return nil, err
@@ -88,15 +80,15 @@ func openLog(dir string, maxSize int64, fsync bool, logger *zap.Logger) (*log, e
 // apply points the index at a batch's records, written at base in s.
 func (l *log) apply(s *segment, base int64, batch []pending) {
 	for _, p := range batch {
-		if old, ok := l.index[p.key]; ok {
-			old.seg.live--
+		if old, ok := l.index.get(p.key); ok {
+			l.segment(old.seg).live--
 			l.liveBytes -= old.size
 		}
 		if p.del {
-			delete(l.index, p.key)
+			l.index.del(p.key)
 			continue
 		}
-		l.index[p.key] = loc{seg: s, off: base + p.off + headerSize + int64(len(p.key)), size: p.size, vlen: p.vlen}
+		l.index.set(p.key, loc{seg: s.id, off: base + p.off + headerSize + int64(len(p.key)), size: p.size, vlen: p.vlen})
 		s.live++
 		l.liveBytes += p.size
 	}
@@ -132,7 +124,7 @@ func (l *log) batchLocked(ops []*storage.Operation) error {
 			op.Value = v
 		case storage.Set, storage.Delete:
 			if op.Type == storage.Delete {
-				if _, ok := l.index[op.Key]; !ok && written[op.Key] == nil {
+				if _, ok := l.index.get(op.Key); !ok && written[op.Key] == nil {
 					continue // nothing to delete
 				}
 			}
@@ -191,8 +183,8 @@ func (l *log) rotate() error {
 // relocate rewrites s's live records into the active segment.
 func (l *log) relocate(s *segment) error {
 	var keys []string
-	for k, at := range l.index {
-		if at.seg == s {
+	for k, at := range l.index.all() {
+		if at.seg == s.id {
 			keys = append(keys, k)
 		}
 	}
@@ -216,12 +208,12 @@ func (l *log) relocate(s *segment) error {
 
 // read returns a copy of key's value, nil when it has none.
 func (l *log) read(key string) ([]byte, error) {
-	at, ok := l.index[key]
+	at, ok := l.index.get(key)
 	if !ok {
 		return nil, nil
 	}
 	v := make([]byte, at.vlen)
-	if _, err := at.seg.f.ReadAt(v, at.off); err != nil {
+	if _, err := l.segment(at.seg).f.ReadAt(v, at.off); err != nil {
 		return nil, fmt.Errorf("read %q: %w", key, err)
 	}
 	return v, nil
@@ -252,8 +244,8 @@ func (l *log) Walk(_ context.Context, fn storage.WalkFunc) error {
 	if l.closed {
 		return errClosed
 	}
-	keys := make([]string, 0, len(l.index))
-	for k := range l.index {
+	keys := make([]string, 0, l.index.len())
+	for k := range l.index.all() {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
