@@ -38,26 +38,11 @@ func (p *executionProcessor) flush(ctx context.Context) error {
 	outs := p.state.flush(now)
 	st := p.state.stats
 	p.state.stats = stats{evicted: map[string]int64{}}
-	metas := p.state.metas
-	p.state.metas = nil
 	p.mu.Unlock()
 
 	p.record(ctx, st)
 	var err error
 	if p.journal != nil {
-		// The first version's start date is journaled before it is emitted:
-		// a rebuilt execution keeps its partition.
-		if len(metas) > 0 {
-			if err = p.journal.write(ctx, p.journal.reserve(len(metas)), metas); err != nil {
-				p.mu.Lock()
-				p.state.metas = append(p.state.metas, metas...)
-				p.mu.Unlock()
-				for _, ld := range outs {
-					p.redirty(ld, false)
-				}
-				return err
-			}
-		}
 		err = p.journal.sync(ctx)
 	}
 	// In requests of bounded size, so each fits a small sending queue; the

@@ -28,10 +28,12 @@ type execution struct {
 	apiComplete bool
 	flowSeen    bool
 	sources     uint8
-	// firstStart is the start of the first emitted version (see agora.PartitionStart).
-	firstStart time.Time
-	traces     smallMap[pcommon.TraceID, struct{}]
-	lastTrace  pcommon.TraceID // the trace last added: a span of it adds nothing
+	// firstStart is the start of the first emitted version (see
+	// agora.PartitionStart); startJournaled: the journal holds it.
+	firstStart     time.Time
+	startJournaled bool
+	traces         smallMap[pcommon.TraceID, struct{}]
+	lastTrace      pcommon.TraceID // the trace last added: a span of it adds nothing
 
 	nodes smallMap[uuid.UUID, *node]
 	// bySpan resolves spans to their node: node spans, and the spans found

@@ -272,7 +272,7 @@ func (j *journal) rebuild(cfg *Config, k key, orgName string, seqs []uint64) *ex
 func (en *entry) replay(e *execution, cfg *Config) {
 	switch en.kind {
 	case entryMeta:
-		e.firstStart = en.first
+		e.firstStart, e.startJournaled = en.first, true
 	case entryRecords:
 		for _, rl := range en.logs.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {

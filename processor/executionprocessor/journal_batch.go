@@ -39,6 +39,12 @@ func (b *batch) entry(k key, kind byte) *entry {
 	return en
 }
 
+// meta journals the start of an execution's first emitted version.
+func (b *batch) meta(k key, first time.Time) {
+	b.order = append(b.order, &entry{key: k, at: b.at, kind: entryMeta, first: first})
+	b.last = nil
+}
+
 // span journals a span, stripped to what folding reads, under its
 // execution: written as the entry's bytes at once. The session and user it
 // was folded with (its own or its resource's) are kept on it, as the

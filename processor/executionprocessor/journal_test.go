@@ -114,3 +114,76 @@ func TestJournalReplaysSpansOfEitherEncoding(t *testing.T) {
 	assert.Equal(t, "session-1", execs[k.exec].SessionID)
 	assert.Equal(t, int64(17), execs[k.exec].TotalTokens)
 }
+
+// TestStartDayStaysAcrossCrashes: the executions table is partitioned by
+// start day, so once emitted every version of an execution stays on its
+// first version's day, through restarts, whether the input that moves its
+// start comes before a crash or after one.
+func TestStartDayStaysAcrossCrashes(t *testing.T) {
+	ctx := context.Background()
+	midnight := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Duration { return midnight.Sub(t0) + d }
+	for _, flowBeforeCrash := range []bool{false, true} {
+		t.Run(fmt.Sprint("flow before the crash: ", flowBeforeCrash), func(t *testing.T) {
+			// prepare: a node span just after midnight, emitted
+			dir := t.TempDir()
+			cfg := createDefaultConfig().(*Config)
+			cfg.FlushInterval = time.Hour
+			host, id, stop := storageHost(t, dir)
+			cfg.Storage = &id
+			p := newPipelines(t, cfg, host)
+			trace := pcommon.TraceID(uuid.New())
+			exec := uuid.UUID(trace)
+			node := newSpans(trace)
+			node.add("A.node", pcommon.SpanID{7}, at(time.Second), at(2*time.Second), map[string]any{"agora.node": "A", "agora.kind": "node"})
+			require.NoError(t, p.traces.ConsumeTraces(ctx, node.td))
+			require.NoError(t, p.traces.(pipelineEnd).Unwrap().flush(ctx))
+			first := p.executions(t)[exec].StartedAt
+			require.Equal(t, midnight.Add(time.Second), first)
+			flow := newSpans(trace)
+			flow.add("wf.flow", pcommon.SpanID{}, at(-time.Second), at(3*time.Second), map[string]any{"agora.flow": "wf"})
+
+			// test: the flow span, which started the day before, before or
+			// after a crash; then another crash, and a late node span
+			if flowBeforeCrash {
+				require.NoError(t, p.traces.ConsumeTraces(ctx, flow.td))
+			}
+			p, stop = crashAndRestart(t, p, stop, dir, cfg)
+			if !flowBeforeCrash {
+				require.NoError(t, p.traces.ConsumeTraces(ctx, flow.td))
+			}
+			p, stop = crashAndRestart(t, p, stop, dir, cfg)
+			defer stop()
+			late := newSpans(trace)
+			late.add("B.node", pcommon.SpanID{8}, at(4*time.Second), at(5*time.Second), map[string]any{"agora.node": "B", "agora.kind": "node"})
+			require.NoError(t, p.traces.ConsumeTraces(ctx, late.td))
+			p.shutdown(t)
+
+			// verify
+			e := p.executions(t)[exec]
+			assert.Equal(t, first, e.StartedAt, "the first version's day")
+			assert.Equal(t, []any{int64(2), "wf"}, []any{e.NodeCount, e.WorkflowName}, "every input folded")
+		})
+	}
+}
+
+// TestAnExecutionInOneRequestJournalsOneEntry: an execution whose start
+// stays on its day journals only its inputs, no start of its own.
+func TestAnExecutionInOneRequestJournalsOneEntry(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.FlushInterval = time.Hour
+	host, id, stop := storageHost(t, t.TempDir())
+	defer stop()
+	cfg.Storage = &id
+	p := newPipelines(t, cfg, host)
+	defer p.shutdown(t)
+	trace := pcommon.TraceID(uuid.New())
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), tracerRun(trace, 3).td))
+	ep := p.traces.(pipelineEnd).Unwrap()
+	require.NoError(t, ep.flush(context.Background()))
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	sp, ok := ep.state.orgs[testOrg].spilled[uuid.UUID(trace)]
+	require.True(t, ok, "settled and spilled")
+	assert.Equal(t, uint8(1), sp.n, "one journal entry: the request's spans")
+}

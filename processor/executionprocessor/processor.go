@@ -77,6 +77,12 @@ func (p *executionProcessor) Start(ctx context.Context, host component.Host) err
 		if err != nil {
 			return fmt.Errorf("restore execution state: %w", err)
 		}
+		b := newBatch(p.now())
+		p.mu.Lock()
+		p.state.restoredStarts(b)
+		if err := p.commit(ctx, b); err != nil {
+			return fmt.Errorf("restore execution state: %w", err)
+		}
 		mem, spilled := p.state.openExecutions()
 		p.logger.Info("execution state restored", zap.Int("journal_entries", n), zap.Int("executions", mem+spilled))
 	}
@@ -90,7 +96,7 @@ func (p *executionProcessor) replay(seq uint64, en *entry) {
 	o := p.state.org(en.key.org, "")
 	if en.kind == entryMeta {
 		if e := p.state.lookup(o, en.key.exec); e != nil {
-			e.firstStart = en.first
+			e.firstStart, e.startJournaled = en.first, true
 		}
 		p.state.noteJournal(en.key, seq)
 		return
@@ -162,6 +168,7 @@ func (p *executionProcessor) ConsumeTraces(ctx context.Context, td ptrace.Traces
 			}
 		}
 	}
+	p.state.journalStarts(b)
 	if err := p.commit(ctx, b); err != nil {
 		return p.refused(err)
 	}
@@ -205,6 +212,7 @@ func (p *executionProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 			})
 		}
 	}
+	p.state.journalStarts(b)
 	if err := p.commit(ctx, b); err != nil {
 		return p.refused(err)
 	}

@@ -153,6 +153,15 @@ func apiRecords(records ...func(plog.LogRecordSlice)) plog.Logs {
 // storage, emitting every second.
 func restartAfterCrash(t *testing.T, p *pipelines, stop func(), dir string, cfg *Config) *pipelines {
 	t.Helper()
+	p2, stop2 := crashAndRestart(t, p, stop, dir, cfg)
+	t.Cleanup(stop2)
+	return p2
+}
+
+// crashAndRestart is restartAfterCrash, returning the new storage's stop
+// for the next crash.
+func crashAndRestart(t *testing.T, p *pipelines, stop func(), dir string, cfg *Config) (*pipelines, func()) {
+	t.Helper()
 	ep := p.traces.(pipelineEnd).Unwrap()
 	close(ep.stop)
 	ep.done.Wait()
@@ -161,8 +170,7 @@ func restartAfterCrash(t *testing.T, p *pipelines, stop func(), dir string, cfg 
 	cfg2 := *cfg
 	cfg2.FlushInterval = time.Second
 	host, _, stop2 := storageHost(t, dir)
-	t.Cleanup(stop2)
-	return newPipelines(t, &cfg2, host)
+	return newPipelines(t, &cfg2, host), stop2
 }
 
 // TestCrashKeepsState: the process dies (no Shutdown, no final flush) after

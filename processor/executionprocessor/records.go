@@ -36,6 +36,10 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 	if rec.Status == "" {
 		rec.Status = agora.StatusRunning
 	}
+	rec.StartedAt = agora.PartitionStart(e.firstStart, e.startedAt())
+	if e.firstStart.IsZero() {
+		e.firstStart = rec.StartedAt
+	}
 	for _, nd := range e.nodes.all() {
 		if nd.rec.NodeName == "" {
 			continue
@@ -44,9 +48,6 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 		if nd.dirty {
 			markRepeat(appendNode(lrs, enc, n, version), n.Status, &nd.settled)
 			nd.dirty, nd.emitted = false, true
-		}
-		if rec.StartedAt.IsZero() || (!e.apiStarted && !e.flowSeen && n.StartedAt.Before(rec.StartedAt)) {
-			rec.StartedAt = n.StartedAt
 		}
 		rec.NodeCount++
 		if n.Status == agora.StatusError {
@@ -65,13 +66,6 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 	rec.CompletionTokens = agora.AddCount(rec.CompletionTokens, u.completion)
 	rec.TotalTokens = agora.AddCount(rec.TotalTokens, u.total)
 	rec.EstimatedCost += u.cost
-	if rec.StartedAt.IsZero() {
-		rec.StartedAt = rec.LastSeen
-	}
-	rec.StartedAt = agora.PartitionStart(e.firstStart, rec.StartedAt)
-	if e.firstStart.IsZero() {
-		e.firstStart = rec.StartedAt
-	}
 	rec.Source = sourceName(e.sources)
 	rec.TraceIDs = e.traceIDs()
 	rec.Models = e.models()
@@ -81,6 +75,24 @@ func (e *execution) appendRecords(lrs plog.LogRecordSlice, enc agora.RecordEncod
 	markRepeat(lr, rec.Status, &e.settled)
 	e.dirty, e.emitted = false, true
 	e.lastEmitted = rec
+}
+
+// startedAt is the start the execution's record carries (before
+// agora.PartitionStart): the SDK's or the flow span's, else its earliest
+// node's, else when it was last seen.
+func (e *execution) startedAt() time.Time {
+	start := e.rec.StartedAt
+	if start.IsZero() || !e.apiStarted && !e.flowSeen {
+		for _, nd := range e.nodes.all() {
+			if nd.rec.NodeName != "" && (start.IsZero() || nd.rec.StartedAt.Before(start)) {
+				start = nd.rec.StartedAt
+			}
+		}
+	}
+	if start.IsZero() {
+		start = e.rec.LastSeen
+	}
+	return start
 }
 
 // markRepeat flags a settled record when a settled version of it was
@@ -97,6 +109,7 @@ func markRepeat(lr plog.LogRecord, s agora.Status, settled *bool) {
 
 // markEmitted marks a rebuilt execution as its emitted records left it.
 func (e *execution) markEmitted() {
+	e.fixStart()
 	e.dirty, e.emitted, e.settled = false, true, e.rec.Status.Settled()
 	for _, nd := range e.nodes.all() {
 		nd.dirty, nd.emitted, nd.settled = false, true, nd.rec.Status.Settled()

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/agora-otelcol/agora-otelcol/internal/agora"
@@ -202,4 +203,42 @@ func TestSpilledIsSmallAndPointerFree(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRebuiltExecutionKeepsItsStartDay: a spilled execution rebuilt by a
+// span that moves its start to the day before still emits on its first
+// version's day (the executions table's partition).
+func TestRebuiltExecutionKeepsItsStartDay(t *testing.T) {
+	// prepare: a node span just after midnight, emitted, then spilled by 20 others
+	ctx := context.Background()
+	host, id, stop := storageHost(t, t.TempDir())
+	defer stop()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage, cfg.MaxExecutionsPerOrg, cfg.FlushInterval = &id, 10, time.Hour
+	p := newPipelines(t, cfg, host)
+	midnight := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Duration { return midnight.Sub(t0) + d }
+	trace := pcommon.TraceID(uuid.New())
+	node := newSpans(trace)
+	node.add("A.node", pcommon.SpanID{7}, at(time.Second), at(2*time.Second), map[string]any{"agora.node": "A", "agora.kind": "node"})
+	require.NoError(t, p.traces.ConsumeTraces(ctx, node.td))
+	ep := p.traces.(pipelineEnd).Unwrap()
+	require.NoError(t, ep.flush(ctx))
+	for range 20 {
+		require.NoError(t, p.logs.ConsumeLogs(ctx, apiRecords(started(agora.ExecutionStart{Scope: apiScope(testOrg, uuid.New()), StartedAt: t0}))))
+	}
+	ep.mu.Lock()
+	require.Contains(t, ep.state.orgs[testOrg].spilled, uuid.UUID(trace))
+	ep.mu.Unlock()
+
+	// test: the flow span, started the day before, rebuilds it
+	flow := newSpans(trace)
+	flow.add("wf.flow", pcommon.SpanID{}, at(-time.Second), at(3*time.Second), map[string]any{"agora.flow": "wf"})
+	require.NoError(t, p.traces.ConsumeTraces(ctx, flow.td))
+	p.shutdown(t)
+
+	// verify
+	e := p.executions(t)[uuid.UUID(trace)]
+	assert.Equal(t, midnight.Add(time.Second), e.StartedAt)
+	assert.Equal(t, "wf", e.WorkflowName)
 }

@@ -32,9 +32,7 @@ type state struct {
 	outCount int
 	last     plog.LogRecordSlice
 	lastLen  int
-	// metas are the first-version start dates to journal before emitting.
-	metas []*entry
-	stats stats
+	stats    stats
 }
 
 type orgState struct {
@@ -60,8 +58,7 @@ type orgState struct {
 }
 
 // inlineSeqs journal entries fit a spilled execution: an OTLP execution
-// sent in one request has two (its spans and its first version's start),
-// one through the Agora API a few more.
+// sent in one request has one, one through the Agora API a few.
 const inlineSeqs = 4
 
 // spilled is what stays in memory of a spilled execution (48 bytes).
@@ -259,14 +256,58 @@ func (s *state) dropAliases(o *orgState, exec uuid.UUID, traces []uuid.UUID) {
 	}
 }
 
-// emit appends the execution's changed records to the org's output; the
-// start date of its first version is journaled (before the flush emits).
+// emit appends the execution's changed records to the org's output.
 func (s *state) emit(o *orgState, e *execution, now time.Time) {
-	first := e.firstStart.IsZero()
 	e.appendRecords(s.records(o), s.cfg.RecordEncoding, now)
-	if first && s.journal != nil {
-		s.metas = append(s.metas, &entry{key: e.key, at: now, kind: entryMeta, first: e.firstStart})
+}
+
+// journalStarts adds to a request's journal entries the start of the
+// first emitted version of each execution the request moved to another day
+// (the executions table's partition): a rebuild folds every input again and
+// would otherwise put later versions on the new day. Without it the rebuilt
+// start is the first version's day, so most executions never write one.
+func (s *state) journalStarts(b *batch) {
+	for _, en := range b.order {
+		o := s.orgs[en.key.org]
+		if o == nil {
+			continue
+		}
+		e := o.execs[en.key.exec]
+		if e == nil || e.firstStart.IsZero() || e.startJournaled || sameDay(e.startedAt(), e.firstStart) {
+			continue
+		}
+		b.meta(e.key, e.firstStart)
+		e.startJournaled = true
 	}
+}
+
+// fixStart gives a rebuilt execution that journaled no first start the one
+// its inputs give: the first version's day (see journalStarts).
+func (e *execution) fixStart() {
+	if e.firstStart.IsZero() {
+		e.firstStart = e.startedAt()
+	}
+}
+
+// restoredStarts fixes the first start of every execution a restart
+// rebuilt into memory, and journals those an emission during the restore
+// put on another day than their inputs now give.
+func (s *state) restoredStarts(b *batch) {
+	for _, o := range s.orgs {
+		for _, e := range o.execs {
+			e.fixStart()
+			if !e.startJournaled && !sameDay(e.startedAt(), e.firstStart) {
+				b.meta(e.key, e.firstStart)
+				e.startJournaled = true
+			}
+		}
+	}
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.UTC().Date()
+	by, bm, bd := b.UTC().Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // records is where records of o's executions go until the next flush: one
