@@ -203,10 +203,16 @@ func (s *state) journalStarts(b *batch) {
 		if o == nil {
 			continue
 		}
-		e := o.execs[en.key.exec]
-		if e == nil || e.firstStart.IsZero() || e.startJournaled || sameDay(e.startedAt(), e.firstStart) {
-			continue
+		if e := o.execs[en.key.exec]; e != nil && !e.firstStart.IsZero() {
+			e.journalStartDay(b)
 		}
+	}
+}
+
+// journalStartDay adds the first version's start to b when the start the
+// execution's inputs give is on another day and it is not journaled yet.
+func (e *execution) journalStartDay(b *batch) {
+	if !e.startJournaled && !sameDay(e.startedAt(), e.firstStart) {
 		b.meta(e.key, e.firstStart)
 		e.startJournaled = true
 	}
@@ -227,10 +233,7 @@ func (s *state) restoredStarts(b *batch) {
 	for _, o := range s.orgs {
 		for _, e := range o.execs {
 			e.fixStart()
-			if !e.startJournaled && !sameDay(e.startedAt(), e.firstStart) {
-				b.meta(e.key, e.firstStart)
-				e.startJournaled = true
-			}
+			e.journalStartDay(b)
 		}
 	}
 }
